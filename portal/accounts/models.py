@@ -1,0 +1,99 @@
+"""Accounts: one user model for citizens and staff.
+
+Citizens log in with their 12-digit personal identification number (stored as `username` and as
+`personal_id`). Staff belong to one police unit and hold one or more roles (`StaffRole`).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RECEIVING_OFFICER = "receiving_officer", _("Cán bộ tiếp nhận")
+    HANDLING_OFFICER = "handling_officer", _("Cán bộ xử lý")
+    UNIT_LEADER = "unit_leader", _("Lãnh đạo đơn vị")
+    SUPERVISOR = "supervisor", _("Cán bộ giám sát (cấp trên)")
+    ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân")
+        STAFF = "staff", _("Cán bộ")
+
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=10, choices=Kind.choices, default=Kind.CITIZEN
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    personal_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, null=True, blank=True
+    )
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(
+        _("số điện thoại"),
+        max_length=20,
+        blank=True,
+        help_text=_("Dạng E.164, ví dụ +84912345678."),
+    )
+    phone_verified_at = models.DateTimeField(_("xác minh số điện thoại lúc"), null=True, blank=True)
+    permanent_address = models.CharField(_("nơi thường trú"), max_length=300, blank=True)
+    current_address = models.CharField(_("nơi ở hiện tại"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "units.PoliceUnit",
+        verbose_name=_("đơn vị công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == self.Kind.CITIZEN
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = (
+                frozenset(self.staff_roles.values_list("role", flat=True))
+                if self.pk
+                else frozenset()
+            )
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set().intersection(roles))
+
+
+class StaffRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("vai trò cán bộ")
+        verbose_name_plural = _("vai trò cán bộ")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_staff_role")]
+
+    def __str__(self) -> str:
+        return self.get_role_display()

@@ -1,0 +1,87 @@
+"""API error shape: every error is {"code": ..., "message": <Vietnamese>, "errors": {...}}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.core.errors import DomainError
+
+_DEFAULT_MESSAGES = {
+    "not_found": "Không tìm thấy.",
+    "not_authenticated": "Bạn cần đăng nhập.",
+    "authentication_failed": "Thông tin đăng nhập không đúng.",
+    "permission_denied": "Bạn không có quyền thực hiện thao tác này.",
+    "method_not_allowed": "Phương thức không được hỗ trợ.",
+    "throttled": "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau.",
+    "parse_error": "Dữ liệu gửi lên không đọc được.",
+    "unsupported_media_type": "Định dạng dữ liệu không được hỗ trợ.",
+    "invalid": "Dữ liệu không hợp lệ.",
+}
+
+
+def error_response(code: str, message: str, *, status_code: int, errors=None) -> Response:
+    body = {"code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return Response(body, status=status_code)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return error_response(exc.code, exc.message, status_code=exc.status, errors=exc.details)
+    if isinstance(exc, DjangoValidationError):
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return error_response("invalid", _("Dữ liệu không hợp lệ."), status_code=400, errors=errors)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        first = _first_message(errors)
+        response.data = {
+            "code": "invalid",
+            "message": first or _DEFAULT_MESSAGES["invalid"],
+            "errors": errors,
+        }
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    message = _DEFAULT_MESSAGES.get(code) or str(getattr(exc, "detail", "")) or "Lỗi."
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        message = f"{message} ({int(exc.wait)} giây)"
+    response.data = {"code": code, "message": message}
+    if response.status_code >= 500:
+        response.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    return response
+
+
+def _first_message(errors) -> str:
+    if isinstance(errors, dict):
+        for value in errors.values():
+            found = _first_message(value)
+            if found:
+                return found
+    elif isinstance(errors, list):
+        for value in errors:
+            found = _first_message(value)
+            if found:
+                return found
+    elif errors:
+        return str(errors)
+    return ""

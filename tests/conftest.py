@@ -1,0 +1,29 @@
+"""Shared fixtures.
+
+Tests that need a real service call `require_service(...)`: without the service they skip, unless
+PORTAL_REQUIRE_SERVICES=1 (set by .ci/run), where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def require_service(available: bool, what: str) -> None:
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (PORTAL_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Each test writes attachments, PDFs and outbox files under its own temporary folder."""
+    settings.PRIVATE_STORAGE_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = settings.PRIVATE_STORAGE_ROOT
+    settings.EMAIL_FILE_PATH = str(tmp_path / "outbox" / "email")
