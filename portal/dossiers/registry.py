@@ -1,0 +1,121 @@
+"""Procedure plugins: how a field app (residence, citizen_id) teaches the engine a procedure.
+
+The engine never imports a field app. A field app subclasses `ProcedurePlugin` and registers an
+instance from its `AppConfig.ready()`:
+
+    from portal.dossiers.registry import ProcedurePlugin, registry
+
+    class TemporaryAbsencePlugin(ProcedurePlugin):
+        procedure_code = "1.003677"
+        form_class = TemporaryAbsenceForm
+        ...
+
+    registry.register(TemporaryAbsencePlugin())
+
+What a plugin decides: the form (fields and validation), the initial data prefilled from what the
+portal knows of the citizen, extra validation, the required attachments (by default the catalogue's
+mandatory documents), what approval does (registry effect, inside the approval transaction), and
+which result document it produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+if TYPE_CHECKING:
+    from portal.catalogue.models import RequiredDocument
+    from portal.dossiers.models import Dossier
+
+
+@dataclass(frozen=True)
+class ResultDocumentSpec:
+    """The result document a plugin produces on approval."""
+
+    template_name: str  # e.g. "residence/pdf/ct03.html", rendered with portal.core.pdf
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class ProcedurePlugin:
+    procedure_code: str = ""
+    form_class: type[forms.Form] = forms.Form
+
+    def initial(self, *, citizen) -> dict[str, Any]:
+        """Form data prefilled from what the state already knows (Decision 06/QĐ-TTg)."""
+        return {}
+
+    def clean(self, *, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
+        """Validate the form data; raise django ValidationError with Vietnamese messages.
+
+        Returns the cleaned, JSON-serialisable data stored on the dossier.
+        """
+        form = self.form_class(data=data)
+        if not form.is_valid():
+            raise forms.ValidationError(form.errors.get_json_data(), code="invalid_form")
+        return {k: _jsonable(v) for k, v in form.cleaned_data.items()}
+
+    def required_documents(self, *, dossier: Dossier) -> list[RequiredDocument]:
+        return [d for d in dossier.procedure.required_documents.all() if d.is_mandatory]
+
+    def approve(self, *, dossier: Dossier, actor) -> ResultDocumentSpec | None:
+        """Apply the effect of approval (e.g. write the registry). Runs inside the approval
+        transaction: raising rolls back both the effect and the state change."""
+        return None
+
+    def summary(self, *, dossier: Dossier) -> list[tuple[str, str]]:
+        """Label/value pairs describing the request, for slips and the staff view."""
+        form = self.form_class()
+        rows = []
+        for name, value in dossier.form_data.items():
+            label = form.fields[name].label if name in form.fields else name
+            rows.append((str(label), str(value)))
+        return rows
+
+
+def _jsonable(value):
+    import datetime as dt
+    from decimal import Decimal
+
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+class DefaultPlugin(ProcedurePlugin):
+    """Used for an online procedure no field app has registered yet: no form fields beyond the
+    engine's own, the catalogue's attachments, no registry effect."""
+
+
+class ProcedureRegistry:
+    def __init__(self) -> None:
+        self._plugins: dict[str, ProcedurePlugin] = {}
+
+    def register(self, plugin: ProcedurePlugin) -> ProcedurePlugin:
+        if not plugin.procedure_code:
+            raise ValueError("A procedure plugin needs a procedure_code.")
+        if plugin.procedure_code in self._plugins:
+            raise ValueError(f"Procedure {plugin.procedure_code} is already registered.")
+        self._plugins[plugin.procedure_code] = plugin
+        return plugin
+
+    def unregister(self, procedure_code: str) -> None:
+        self._plugins.pop(procedure_code, None)
+
+    def get(self, procedure_code: str) -> ProcedurePlugin | None:
+        return self._plugins.get(procedure_code)
+
+    def is_registered(self, procedure_code: str) -> bool:
+        return procedure_code in self._plugins
+
+    def codes(self) -> list[str]:
+        return sorted(self._plugins)
+
+
+registry = ProcedureRegistry()
