@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
+    path("", include("portal.workcalendar.api_urls")),
     path("", include("portal.catalogue.api_urls")),
     path("", include("portal.accounts.api_urls")),
     path("", include("portal.dossiers.api_urls")),
