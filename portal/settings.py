@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "portal.catalogue",
     "portal.workcalendar",
     "portal.dossiers",
+    "portal.backoffice",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -82,6 +83,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds a database connection is kept open between requests (0 = close after each request).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -187,6 +191,12 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    # Production: HTTPS only. TLS usually ends at a reverse proxy that sets X-Forwarded-Proto.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 LOGGING = {
     "version": 1,
@@ -195,3 +205,56 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------------------------
+# notifications (owned by the notifications app; see notifications/services.py)
+from kombu import Queue  # noqa: E402
+
+# One-time codes have their own queue so they never wait behind a backlog of notices.
+# A plain `celery worker` consumes both queues; a dedicated worker can take `-Q otp`.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("otp"))
+CELERY_TASK_ROUTES = {"notifications.deliver_otp": {"queue": "otp"}}
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_MAX_AGE_SECONDS = env.int("NOTIFICATIONS_MAX_AGE_SECONDS", default=24 * 3600)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=120)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=60)
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
+NOTIFICATIONS_SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
+NOTIFICATIONS_EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20)
+# Delivery receipts: HMAC-SHA256 of the body; the previous secret stays valid during a rotation.
+SMS_RECEIPT_SECRETS = [
+    s
+    for s in (
+        env.str("SMS_RECEIPT_SECRET", default=""),
+        env.str("SMS_RECEIPT_SECRET_PREVIOUS", default=""),
+    )
+    if s
+]
+# One-time codes
+NOTIFICATIONS_OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
+NOTIFICATIONS_OTP_MAX_TRIES = env.int("OTP_MAX_TRIES", default=5)
+NOTIFICATIONS_OTP_MAX_ATTEMPTS = 2  # delivery attempts: a late code is useless
+NOTIFICATIONS_OTP_MAX_AGE_SECONDS = NOTIFICATIONS_OTP_TTL_SECONDS
+NOTIFICATIONS_OTP_PER_PHONE = env.int("OTP_PER_PHONE", default=3)
+NOTIFICATIONS_OTP_PER_IP = env.int("OTP_PER_IP", default=10)
+NOTIFICATIONS_OTP_RATE_WINDOW_SECONDS = env.int("OTP_RATE_WINDOW_SECONDS", default=900)
+# Staff digest: hour of the morning run
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+        "notifications-purge": {
+            "task": "notifications.purge",
+            "schedule": crontab(hour=3, minute=15),
+        },
+        "notifications-staff-digest": {
+            "task": "notifications.staff_digest",
+            "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+        },
+    }
+)
+# end notifications
