@@ -47,6 +47,22 @@ class User(AbstractUser):
     phone_verified_at = models.DateTimeField(_("xác minh số điện thoại lúc"), null=True, blank=True)
     permanent_address = models.CharField(_("nơi thường trú"), max_length=300, blank=True)
     current_address = models.CharField(_("nơi ở hiện tại"), max_length=300, blank=True)
+    permanent_area = models.ForeignKey(
+        "units.AdministrativeArea",
+        verbose_name=_("xã / phường thường trú"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_area = models.ForeignKey(
+        "units.AdministrativeArea",
+        verbose_name=_("xã / phường nơi ở hiện tại"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     unit = models.ForeignKey(
         "units.PoliceUnit",
         verbose_name=_("đơn vị công tác"),
@@ -84,6 +100,10 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set().intersection(roles))
+
+    @property
+    def is_administrator(self) -> bool:
+        return bool(self.is_superuser or (self.is_officer and self.has_role(Role.ADMINISTRATOR)))
 
 
 class StaffRole(models.Model):

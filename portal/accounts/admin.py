@@ -1,0 +1,116 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.admin_mixins import RoleScopedAdmin
+from portal.accounts.models import StaffRole, User
+from portal.units.selectors import units_visible_to
+
+
+class StaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    extra = 1
+    verbose_name = _("vai trò")
+    verbose_name_plural = _("vai trò")
+
+
+class UserCreateForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "kind", "unit")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+class UnitLevelFilter(admin.SimpleListFilter):
+    title = _("cấp đơn vị")
+    parameter_name = "unit_level"
+
+    def lookups(self, request, model_admin):
+        from portal.units.models import PoliceUnit
+
+        return PoliceUnit.Level.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(unit__level=self.value())
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    inlines = [StaffRoleInline]
+    list_display = ["username", "full_name", "kind", "unit", "roles_display", "is_active"]
+    list_filter = ["kind", "staff_roles__role", UnitLevelFilter, "is_active"]
+    list_select_related = ["unit"]
+    search_fields = ["username", "full_name", "personal_id", "phone", "email"]
+    ordering = ["kind", "username"]
+    autocomplete_fields = ["unit"]
+    raw_id_fields = ["permanent_area", "current_area"]
+    readonly_fields = ["last_login", "date_joined", "phone_verified_at"]
+    fieldsets = (
+        (None, {"fields": ("username", "password", "kind", "unit")}),
+        (
+            _("Thông tin cá nhân"),
+            {
+                "fields": (
+                    "full_name",
+                    "personal_id",
+                    "date_of_birth",
+                    "sex",
+                    "phone",
+                    "phone_verified_at",
+                    "email",
+                    "permanent_address",
+                    "permanent_area",
+                    "current_address",
+                    "current_area",
+                )
+            },
+        ),
+        (
+            _("Quyền"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Thời điểm"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "kind", "unit", "password1", "password2"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).prefetch_related("staff_roles")
+        if request.user.is_administrator:
+            return qs
+        return qs.filter(unit__in=units_visible_to(request.user))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("kind", User.Kind.STAFF)
+        return initial
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []  # roles are added once the account exists
+        return super().get_inlines(request, obj)
+
+    @admin.display(description=_("vai trò"))
+    def roles_display(self, obj):
+        return ", ".join(str(r.get_role_display()) for r in obj.staff_roles.all()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if obj.kind == User.Kind.STAFF:
+            obj.is_staff = True  # officers work in the admin
+        super().save_model(request, obj, form, change)

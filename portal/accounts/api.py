@@ -1,0 +1,183 @@
+"""Auth API: citizen sign-up, token login, current user."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.models import Sex, User
+from portal.accounts.services import register_citizen
+from portal.accounts.validators import normalize_personal_id
+from portal.core.errors import DomainError
+
+ERROR_SCHEMA = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "errors": serializers.DictField(required=False),
+    },
+)
+
+
+def _required(message):
+    return {"required": message, "blank": message, "null": message}
+
+
+class SignupSerializer(serializers.Serializer):
+    personal_id = serializers.CharField(
+        max_length=20, error_messages=_required(_l("Vui lòng nhập số định danh cá nhân."))
+    )
+    full_name = serializers.CharField(
+        max_length=150, error_messages=_required(_l("Vui lòng nhập họ và tên."))
+    )
+    date_of_birth = serializers.DateField(
+        error_messages={
+            **_required(_l("Vui lòng nhập ngày sinh.")),
+            "invalid": _l("Ngày sinh không hợp lệ (dạng YYYY-MM-DD)."),
+        }
+    )
+    sex = serializers.ChoiceField(
+        choices=Sex.choices,
+        error_messages={
+            **_required(_l("Vui lòng chọn giới tính.")),
+            "invalid_choice": _l("Giới tính phải là M (nam) hoặc F (nữ)."),
+        },
+    )
+    phone = serializers.CharField(
+        max_length=30, error_messages=_required(_l("Vui lòng nhập số điện thoại."))
+    )
+    password = serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        error_messages=_required(_l("Vui lòng nhập mật khẩu.")),
+    )
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": _l("Địa chỉ thư điện tử không hợp lệ.")},
+    )
+    permanent_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
+    current_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "kind",
+            "full_name",
+            "personal_id",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "phone_verified_at",
+            "email",
+            "permanent_address",
+            "current_address",
+            "unit",
+            "roles",
+        ]
+
+    def get_roles(self, obj) -> list[str]:
+        return sorted(obj.role_set())
+
+    def get_unit(self, obj) -> dict | None:
+        if not obj.unit_id:
+            return None
+        return {"code": obj.unit.code, "name": obj.unit.name}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        help_text="Số định danh cá nhân (công dân) hoặc tên đăng nhập (cán bộ).",
+        error_messages=_required(_l("Vui lòng nhập số định danh cá nhân hoặc tên đăng nhập.")),
+    )
+    password = serializers.CharField(
+        trim_whitespace=False, error_messages=_required(_l("Vui lòng nhập mật khẩu."))
+    )
+
+
+TOKEN_SCHEMA = inline_serializer("Token", {"token": serializers.CharField()})
+
+
+class SignupView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Citizen sign-up (personal identification number + password)",
+        request=SignupSerializer,
+        responses={
+            201: inline_serializer(
+                "SignupResult", {"token": serializers.CharField(), "user": UserSerializer()}
+            ),
+            400: OpenApiResponse(ERROR_SCHEMA, description="Invalid data (Vietnamese messages)"),
+            409: OpenApiResponse(ERROR_SCHEMA, description="Number already registered"),
+        },
+    )
+    def post(self, request):
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = register_citizen(**serializer.validated_data)
+        except DjangoValidationError as exc:
+            # field → messages; the error handler puts the first message on top
+            raise serializers.ValidationError(exc.message_dict) from None
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": UserSerializer(user).data}, status=201)
+
+
+class TokenView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Log in and get an API token (header: Authorization: Token <token>)",
+        request=TokenRequestSerializer,
+        responses={200: TOKEN_SCHEMA, 400: ERROR_SCHEMA},
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data["username"].strip()
+        compact = normalize_personal_id(username)
+        if compact.isdigit():
+            username = compact
+        user = authenticate(
+            request, username=username, password=serializer.validated_data["password"]
+        )
+        if user is None:
+            raise DomainError(
+                _("Số định danh / tên đăng nhập hoặc mật khẩu không đúng."),
+                code="invalid_credentials",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["auth"], summary="The logged-in user", responses={200: UserSerializer})
+    def get(self, request):
+        user = User.objects.select_related("unit").get(pk=request.user.pk)
+        return Response(UserSerializer(user).data)

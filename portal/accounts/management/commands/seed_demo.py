@@ -1,0 +1,57 @@
+"""Demo data for `make run`: deterministic and idempotent (a second run changes nothing)."""
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+from portal.accounts.demo import demo_password, seed_people, seed_units
+from portal.units.services import load_areas
+
+
+class Command(BaseCommand):
+    help = (
+        "Load administrative areas and the procedure catalogue, then the demo police units, staff "
+        "and citizens (password: env DEMO_PASSWORD, default 'demo-CongAn-2025')."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--citizens", type=int, default=36, help="number of demo citizens")
+
+    def handle(self, *args, citizens: int = 36, **options):
+        verbosity = options.get("verbosity", 1)
+        results = load_areas()
+        if verbosity:
+            self.stdout.write(
+                "Areas: "
+                + ", ".join(
+                    f"{k} {r.total} (+{r.created}, ~{r.updated})" for k, r in results.items()
+                )
+            )
+        if "load_catalogue" in get_commands():
+            call_command("load_catalogue", verbosity=verbosity, stdout=self.stdout)
+        units = seed_units()
+        report = seed_people(units, citizens=citizens)
+        if verbosity:
+            self._print_logins(report)
+
+    def _print_logins(self, report):
+        password = demo_password()
+        staff = [r for r in report.logins if r.login and not r.login.isdigit()]
+        citizens = [r for r in report.logins if r.login.isdigit()]
+        rows = [("Vai trò", "Đăng nhập", "Mật khẩu", "Đơn vị / địa bàn")]
+        rows += [(r.role, r.login, password, r.unit) for r in staff]
+        rows += [(f"{r.role} ({r.name})", r.login, password, r.unit) for r in citizens[:3]]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/tai-khoan/dang-nhap/, /admin/):")
+        self.stdout.write(line)
+        for i, row in enumerate(rows):
+            self.stdout.write(
+                "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+            )
+            if i == 0:
+                self.stdout.write(line)
+        self.stdout.write(line)
+        self.stdout.write(
+            f"… and {max(len(citizens) - 3, 0)} more citizens (same password); "
+            "staff accounts also open /admin/."
+        )
