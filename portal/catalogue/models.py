@@ -92,6 +92,16 @@ class Procedure(models.Model):
     deadline_days = models.DecimalField(
         _("thời hạn (ngày làm việc)"), max_digits=4, decimal_places=1, default=Decimal("0")
     )
+    deadline_days_max = models.DecimalField(
+        _("thời hạn tối đa (ngày làm việc)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Thời hạn kéo dài trong trường hợp phải xác minh / phức tạp (để trống nếu không có)."
+        ),
+    )
     deadline_note = models.CharField(_("ghi chú thời hạn"), max_length=300, blank=True)
     reception_mode = models.CharField(
         _("thời gian tiếp nhận"),
@@ -140,6 +150,11 @@ class Procedure(models.Model):
     @property
     def requires_online_payment(self) -> bool:
         return self.level == ServiceLevel.FULLY_ONLINE
+
+    def fees_for(self, channel: str) -> list[ProcedureFee]:
+        return sorted(
+            (fee for fee in self.fees.all() if fee.channel == channel), key=lambda f: f.valid_from
+        )
 
     def fee_on(self, day: dt.date, channel: str) -> ProcedureFee | None:
         for fee in self.fees.all():

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.catalogue.services import DATA_DIR, load_catalogue
+from portal.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = (
+        "Load (or reload) the procedure catalogue from portal/catalogue/data/*.yaml (idempotent)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-dir", default=str(DATA_DIR), help="Folder with procedures.yaml and forms.yaml."
+        )
+
+    def handle(self, *args, **options):
+        try:
+            summary = load_catalogue(data_dir=Path(options["data_dir"]))
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(self.style.SUCCESS(str(summary)))
