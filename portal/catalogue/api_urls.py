@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import ProcedureDetailView, ProcedureListView
+
+urlpatterns = [
+    path("procedures/", ProcedureListView.as_view(), name="api-procedure-list"),
+    path("procedures/<str:code>/", ProcedureDetailView.as_view(), name="api-procedure-detail"),
+]
