@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.accounts.models import Role
 from portal.catalogue.models import ResultMethod
@@ -82,32 +82,53 @@ def _system(instance: Dossier, user) -> bool:
     return user is None  # payment gateway callbacks and scheduled jobs act as the system
 
 
-class Dossier(models.Model):
+class Dossier(FSMModelMixin, models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
-    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nộp"),
-                                on_delete=models.PROTECT, related_name="dossiers")
-    procedure = models.ForeignKey("catalogue.Procedure", verbose_name=_("thủ tục"),
-                                  on_delete=models.PROTECT, related_name="dossiers")
-    unit = models.ForeignKey("units.PoliceUnit", verbose_name=_("đơn vị tiếp nhận"),
-                             on_delete=models.PROTECT, related_name="dossiers")
-    area = models.ForeignKey("units.AdministrativeArea", verbose_name=_("địa bàn"), null=True,
-                             blank=True, on_delete=models.PROTECT, related_name="+")
-    state = FSMField(_("trạng thái"), default=State.DRAFT, choices=State.choices, protected=True,
-                     db_index=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nộp"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    procedure = models.ForeignKey(
+        "catalogue.Procedure",
+        verbose_name=_("thủ tục"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    unit = models.ForeignKey(
+        "units.PoliceUnit",
+        verbose_name=_("đơn vị tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    area = models.ForeignKey(
+        "units.AdministrativeArea",
+        verbose_name=_("địa bàn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = FSMField(
+        _("trạng thái"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
+    )
     version = models.PositiveIntegerField(default=0, help_text="Incremented on every change.")
 
     # What the citizen filed (validated by the procedure plugin's form) and who it is for.
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
     applicant_name = models.CharField(_("họ tên người yêu cầu"), max_length=150, blank=True)
-    applicant_personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True,
-                                             db_index=True)
+    applicant_personal_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, blank=True, db_index=True
+    )
     applicant_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
 
     # Result, fee and payment (level 4 payment is a later issue; the fields are here now).
-    result_method = models.CharField(_("hình thức nhận kết quả"), max_length=20, blank=True,
-                                     choices=ResultMethod.choices)
+    result_method = models.CharField(
+        _("hình thức nhận kết quả"), max_length=20, blank=True, choices=ResultMethod.choices
+    )
     result_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=300, blank=True)
     fee_amount = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)
     fee_paid_online = models.BooleanField(_("nộp lệ phí trực tuyến"), default=False)
@@ -116,17 +137,26 @@ class Dossier(models.Model):
     # Deadline bookkeeping (calendar in portal.workcalendar). Overdue is derived, never stored.
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
-    received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True,
-                                       help_text=_("Thời điểm tiếp nhận theo quy định (tính thời hạn)."))
+    received_at = models.DateTimeField(
+        _("thời điểm tiếp nhận"),
+        null=True,
+        blank=True,
+        help_text=_("Thời điểm tiếp nhận theo quy định (tính thời hạn)."),
+    )
     accepted_at = models.DateTimeField(_("cán bộ tiếp nhận lúc"), null=True, blank=True)
     due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True, db_index=True)
     paused_at = models.DateTimeField(_("tạm dừng tính thời hạn lúc"), null=True, blank=True)
     remaining_office_seconds = models.PositiveIntegerField(null=True, blank=True)
     decided_at = models.DateTimeField(_("giải quyết lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cán bộ xử lý"),
-                                    null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="assigned_dossiers")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+    )
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -160,59 +190,96 @@ class Dossier(models.Model):
     def submit(self):
         pass
 
-    @transition(field=state, source=State.DRAFT, target=State.AWAITING_PAYMENT,
-                permission=_citizen_owner)
+    @transition(
+        field=state, source=State.DRAFT, target=State.AWAITING_PAYMENT, permission=_citizen_owner
+    )
     def submit_for_payment(self):
         pass
 
-    @transition(field=state, source=State.AWAITING_PAYMENT, target=State.SUBMITTED,
-                permission=_system)
+    @transition(
+        field=state, source=State.AWAITING_PAYMENT, target=State.SUBMITTED, permission=_system
+    )
     def confirm_payment(self):
         pass
 
-    @transition(field=state, source=[State.DRAFT, State.SUBMITTED, State.AWAITING_PAYMENT],
-                target=State.WITHDRAWN, permission=_citizen_owner)
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.SUBMITTED, State.AWAITING_PAYMENT],
+        target=State.WITHDRAWN,
+        permission=_citizen_owner,
+    )
     def withdraw(self):
         pass
 
-    @transition(field=state, source=State.SUBMITTED, target=State.RECEIVED,
-                permission=_staff_of_unit(*RECEIVING))
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.RECEIVED,
+        permission=_staff_of_unit(*RECEIVING),
+    )
     def receive(self):
         pass
 
-    @transition(field=state, source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
-                target=State.SUPPLEMENT_REQUESTED, permission=_staff_of_unit(*OFFICERS))
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
+        target=State.SUPPLEMENT_REQUESTED,
+        permission=_staff_of_unit(*OFFICERS),
+    )
     def request_supplement(self):
         pass
 
-    @transition(field=state, source=State.SUPPLEMENT_REQUESTED, target=State.SUBMITTED,
-                permission=_citizen_owner)
+    @transition(
+        field=state,
+        source=State.SUPPLEMENT_REQUESTED,
+        target=State.SUBMITTED,
+        permission=_citizen_owner,
+    )
     def resubmit(self):
         pass
 
-    @transition(field=state, source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
-                target=State.REFUSED, permission=_staff_of_unit(*OFFICERS))
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
+        target=State.REFUSED,
+        permission=_staff_of_unit(*OFFICERS),
+    )
     def refuse(self):
         pass
 
-    @transition(field=state, source=State.RECEIVED, target=State.PROCESSING,
-                permission=_staff_of_unit(*HANDLING))
+    @transition(
+        field=state,
+        source=State.RECEIVED,
+        target=State.PROCESSING,
+        permission=_staff_of_unit(*HANDLING),
+    )
     def start_processing(self):
         pass
 
-    @transition(field=state, source=State.PROCESSING, target=State.APPROVED,
-                permission=_staff_of_unit(*LEADER))
+    @transition(
+        field=state,
+        source=State.PROCESSING,
+        target=State.APPROVED,
+        permission=_staff_of_unit(*LEADER),
+    )
     def approve(self):
         pass
 
-    @transition(field=state, source=State.APPROVED, target=State.RESULT_RETURNED,
-                permission=_staff_of_unit(*OFFICERS))
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.RESULT_RETURNED,
+        permission=_staff_of_unit(*OFFICERS),
+    )
     def return_result(self):
         pass
 
-    @transition(field=state,
-                source=[State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUESTED],
-                target=State.STOPPED, permission=_staff_of_unit(*LEADER))
+    @transition(
+        field=state,
+        source=[State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUESTED],
+        target=State.STOPPED,
+        permission=_staff_of_unit(*LEADER),
+    )
     def stop(self):
         pass
 
@@ -223,16 +290,18 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
     action = models.CharField(_("thao tác"), max_length=40)
-    from_state = models.CharField(_("từ trạng thái"), max_length=30, blank=True,
-                                  choices=State.choices)
+    from_state = models.CharField(
+        _("từ trạng thái"), max_length=30, blank=True, choices=State.choices
+    )
     to_state = models.CharField(_("sang trạng thái"), max_length=30, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    actor_kind = models.CharField(max_length=20, blank=True,
-                                  help_text="citizen, staff or system")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=20, blank=True, help_text="citizen, staff or system")
     actor_role = models.CharField(max_length=30, blank=True, choices=Role.choices)
-    actor_unit = models.ForeignKey("units.PoliceUnit", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(
+        "units.PoliceUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("lý do / nội dung"), blank=True)
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
 
@@ -260,18 +329,28 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
-    requirement_key = models.CharField(_("giấy tờ"), max_length=60, blank=True,
-                                       help_text="RequiredDocument.key, or blank for other papers")
+    requirement_key = models.CharField(
+        _("giấy tờ"),
+        max_length=60,
+        blank=True,
+        help_text="RequiredDocument.key, or blank for other papers",
+    )
     file = models.FileField(upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("tên tệp"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
-    supplement_request = models.ForeignKey("SupplementRequest", null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="attachments")
+    supplement_request = models.ForeignKey(
+        "SupplementRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
     verified = models.BooleanField(_("đã kiểm tra"), default=False)
 
     class Meta:
@@ -286,10 +365,13 @@ class Attachment(models.Model):
 class SupplementRequest(models.Model):
     """All items staff ask for, in one request (CT05). `items`: [{"document", "copy_kind", "problem"}]."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="supplement_requests"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     items = models.JSONField(default=list)
     guidance = models.TextField(_("hướng dẫn"))
     fulfilled_at = models.DateTimeField(null=True, blank=True)
@@ -325,13 +407,15 @@ class Document(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
     template_name = models.CharField(max_length=200)
-    context = models.JSONField(default=dict, blank=True,
-                               help_text="Facts frozen at issue time (rendered later).")
+    context = models.JSONField(
+        default=dict, blank=True, help_text="Facts frozen at issue time (rendered later)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to=document_path, max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    event = models.ForeignKey(DossierEvent, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="documents")
+    event = models.ForeignKey(
+        DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
 
     class Meta:
         verbose_name = _("văn bản")
@@ -351,3 +435,6 @@ class CodeSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day"], name="unique_code_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.last}"

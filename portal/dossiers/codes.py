@@ -1,0 +1,39 @@
+"""Dossier codes: `settings.DOSSIER_CODE_FORMAT`, by default `<unit code>-<yyyymmdd>-<sequence>`.
+
+The sequence is a per (unit, day) counter row, created if missing (`bulk_create(ignore_conflicts)`)
+and then locked with `select_for_update()` inside the caller's transaction: concurrent submissions
+to one unit queue on that row, so two dossiers never get the same number (PostgreSQL; SQLite
+serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.dossiers.models import CodeSequence
+from portal.units.models import PoliceUnit
+
+
+def next_sequence(*, unit: PoliceUnit, day: dt.date) -> int:
+    """The next number for (unit, day). Must run inside a transaction (the row stays locked)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_sequence() must run inside a transaction.")
+    CodeSequence.objects.bulk_create([CodeSequence(unit=unit, day=day)], ignore_conflicts=True)
+    row = CodeSequence.objects.select_for_update().get(unit=unit, day=day)
+    CodeSequence.objects.filter(pk=row.pk).update(last=F("last") + 1)
+    return row.last + 1
+
+
+def format_code(*, unit: PoliceUnit, day: dt.date, seq: int) -> str:
+    return settings.DOSSIER_CODE_FORMAT.format(unit=unit.code, date=day, seq=seq)
+
+
+def new_dossier_code(*, unit: PoliceUnit, at: dt.datetime | None = None) -> str:
+    """A new unique code for a dossier of `unit` created at `at` (local date)."""
+    day = timezone.localdate(at or timezone.now())
+    return format_code(unit=unit, day=day, seq=next_sequence(unit=unit, day=day))

@@ -1,0 +1,200 @@
+"""Reading dossiers, with who-may-see-what built in. A miss is always NotFound (never 403)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.accounts.models import Role
+from portal.core.errors import NotFound
+from portal.dossiers.models import Attachment, Document, Dossier, DossierEvent, State
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("Không tìm thấy hồ sơ."), code="not_found")
+
+
+def dossiers_for_citizen(*, citizen) -> QuerySet[Dossier]:
+    """The citizen's own dossiers, newest first (procedure and unit joined: one query a page)."""
+    if citizen is None or not getattr(citizen, "is_authenticated", False):
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(citizen_id=citizen.pk)
+        .select_related("procedure", "unit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def visible_dossiers(*, user) -> QuerySet[Dossier]:
+    """Every dossier `user` may see: citizen → own; officer → own unit; supervisor → the unit
+    subtree; administrator → all; anyone else → none."""
+    qs = Dossier.objects.all()
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser or (
+        getattr(user, "is_officer", False) and user.has_role(Role.ADMINISTRATOR)
+    ):
+        return qs
+    if getattr(user, "is_officer", False):
+        if not user.unit_id:
+            return qs.none()
+        condition = Q(unit_id=user.unit_id)
+        if user.has_role(Role.SUPERVISOR):
+            condition |= Q(unit__path__startswith=user.unit.path)
+        return qs.filter(condition).exclude(state=State.DRAFT)
+    return qs.filter(citizen_id=user.pk)
+
+
+def get_dossier_for_user(*, user, code: str) -> Dossier:
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_related("procedure", "unit", "area", "citizen", "assigned_to")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise _not_found()
+    return dossier
+
+
+def get_attachment_for_user(*, user, code: str, attachment_id: int) -> Attachment:
+    dossier = get_dossier_for_user(user=user, code=code)
+    try:
+        return dossier.attachments.select_related("dossier").get(pk=int(attachment_id))
+    except (Attachment.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Không tìm thấy tệp đính kèm."), code="not_found") from None
+
+
+def get_document_for_user(*, user, code: str, document_id: int) -> Document:
+    dossier = get_dossier_for_user(user=user, code=code)
+    try:
+        return dossier.documents.select_related("dossier").get(pk=int(document_id))
+    except (Document.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Không tìm thấy văn bản."), code="not_found") from None
+
+
+def lookup_public(*, code: str, personal_id: str) -> Dossier | None:
+    """Public lookup: the pair must match; drafts are never shown. Same None for any mismatch."""
+    code = str(code or "").strip().upper()
+    personal_id = "".join(str(personal_id or "").split())
+    if not code or not personal_id:
+        return None
+    return (
+        Dossier.objects.select_related("procedure", "unit")
+        .exclude(state=State.DRAFT)
+        .filter(code__iexact=code, applicant_personal_id=personal_id)
+        .first()
+    )
+
+
+def dossier_detail(*, user, code: str) -> Dossier:
+    """A dossier with its attachments, documents and history prefetched (detail page / API)."""
+    dossier = get_dossier_for_user(user=user, code=code)
+    return (
+        Dossier.objects.select_related("procedure", "unit", "area", "citizen", "assigned_to")
+        .prefetch_related(
+            "attachments",
+            "documents",
+            "supplement_requests",
+            Prefetch(
+                "events",
+                queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
+                    "at", "pk"
+                ),
+            ),
+        )
+        .get(pk=dossier.pk)
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    action: str
+    label: str
+    from_state: str
+    to_state: str
+    to_state_label: str
+    actor_label: str  # citizens see the unit (or "Bạn"), staff see the officer too
+    reason: str
+    details: dict
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("Tạo hồ sơ (bản nháp)"),
+    "submit": gettext_lazy("Nộp hồ sơ"),
+    "confirm_payment": gettext_lazy("Đã thanh toán lệ phí"),
+    "withdraw": gettext_lazy("Rút hồ sơ"),
+    "receive": gettext_lazy("Tiếp nhận hồ sơ"),
+    "request_supplement": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    "resubmit": gettext_lazy("Nộp bổ sung hồ sơ"),
+    "refuse": gettext_lazy("Từ chối hồ sơ"),
+    "start_processing": gettext_lazy("Bắt đầu xử lý"),
+    "assign": gettext_lazy("Phân công cán bộ xử lý"),
+    "approve": gettext_lazy("Phê duyệt kết quả"),
+    "return_result": gettext_lazy("Trả kết quả"),
+    "stop": gettext_lazy("Dừng xử lý"),
+}
+
+
+def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:
+    """History, oldest first. For citizens an officer is shown as their unit, never by name;
+    internal acts (assignment) are left out."""
+    events = dossier.events.all()
+    if not _prefetched(dossier, "events"):
+        events = events.select_related("actor", "actor_unit").order_by("at", "pk")
+    entries = []
+    for event in events:
+        if for_citizen and event.action == "assign":
+            continue
+        if event.actor_kind == "staff":
+            unit_name = event.actor_unit.name if event.actor_unit_id else dossier.unit.name
+            if for_citizen:
+                actor_label = unit_name
+            else:
+                name = str(event.actor) if event.actor_id else ""
+                role = event.get_actor_role_display() if event.actor_role else ""
+                actor_label = ", ".join(p for p in (name, role, unit_name) if p)
+        elif event.actor_kind == "citizen":
+            actor_label = (
+                _("Công dân")
+                if for_citizen
+                else (str(event.actor) if event.actor_id else _("Công dân"))
+            )
+        else:
+            actor_label = _("Hệ thống")
+        details = dict(event.details or {})
+        if for_citizen:
+            details.pop("officer_id", None)
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                action=event.action,
+                label=str(ACTION_LABELS.get(event.action, event.action)),
+                from_state=event.from_state,
+                to_state=event.to_state,
+                to_state_label=str(State(event.to_state).label) if event.to_state else "",
+                actor_label=str(actor_label),
+                reason=event.reason,
+                details=details,
+            )
+        )
+    return entries
+
+
+def _prefetched(obj, name: str) -> bool:
+    return name in getattr(obj, "_prefetched_objects_cache", {})
+
+
+def open_supplement_request(*, dossier: Dossier):
+    """The pending supplement request (items the citizen must add), or None."""
+    if _prefetched(dossier, "supplement_requests"):
+        pending = [r for r in dossier.supplement_requests.all() if r.fulfilled_at is None]
+        return pending[0] if pending else None
+    return dossier.supplement_requests.filter(fulfilled_at__isnull=True).first()

@@ -1,0 +1,1173 @@
+"""Dossier services: every write and state change of the engine.
+
+Rules for every transition (see /docs in the README, "Dossier lifecycle"):
+1. lock the row (`select_for_update`), 2. compare `expected_version` (someone else changed it →
+Conflict "changed_by_someone_else"), 3. the transition must exist from the current state (Conflict
+"invalid_transition"), 4. the actor must hold the role (PermissionDenied), 5. do the work, bump
+`version`, append an immutable `DossierEvent`, 6. side effects (PDF rendering) after commit.
+Notifications are written in the same transaction (outbox rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from portal.accounts.models import Role
+from portal.catalogue.models import DeadlineKind, Procedure, ResultMethod
+from portal.core.errors import Conflict, DomainError, PermissionDenied
+from portal.dossiers import attachments as attachment_checks
+from portal.dossiers.codes import new_dossier_code
+from portal.dossiers.models import (
+    Attachment,
+    Document,
+    Dossier,
+    DossierEvent,
+    State,
+    SupplementRequest,
+)
+from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, ResultDocumentSpec, registry
+from portal.units.models import AdministrativeArea, PoliceUnit
+
+logger = logging.getLogger(__name__)
+
+RECEIPT_TEMPLATE = "pdf/dossiers/receipt_ct04.html"
+SUPPLEMENT_TEMPLATE = "pdf/dossiers/supplement_ct05.html"
+REFUSAL_TEMPLATE = "pdf/dossiers/refusal_ct06.html"
+
+# Every action a user may be offered, in display order (names = service functions).
+ACTIONS = (
+    "update_draft",
+    "add_attachment",
+    "submit",
+    "withdraw",
+    "receive",
+    "request_supplement",
+    "resubmit",
+    "refuse",
+    "start_processing",
+    "assign",
+    "approve",
+    "return_result",
+    "stop",
+)
+# Service action → model transition method.
+_TRANSITION_OF = {
+    "submit": "submit",
+    "withdraw": "withdraw",
+    "receive": "receive",
+    "request_supplement": "request_supplement",
+    "resubmit": "resubmit",
+    "refuse": "refuse",
+    "start_processing": "start_processing",
+    "approve": "approve",
+    "return_result": "return_result",
+    "stop": "stop",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def get_plugin(procedure: Procedure) -> ProcedurePlugin:
+    return registry.get(procedure.code) or DefaultPlugin()
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "unit", "citizen")
+        .get(pk=dossier.pk)
+    )
+
+
+def _refresh_caller(dossier: Dossier, locked: Dossier) -> Dossier:
+    """Copy the new state into the caller's instance too (so callers holding it see the change)."""
+    if dossier is not locked:
+        for field in Dossier._meta.concrete_fields:
+            dossier.__dict__[field.attname] = locked.__dict__[field.attname]
+    return locked
+
+
+def _state_label(state: str) -> str:
+    return str(State(state).label)
+
+
+def _check_version(dossier: Dossier, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != dossier.version:
+        raise Conflict(
+            _("Hồ sơ đã được người khác thay đổi. Vui lòng tải lại trang."),
+            code="changed_by_someone_else",
+        )
+
+
+def _check_transition(dossier: Dossier, name: str, actor) -> None:
+    method = getattr(dossier, name)
+    if not can_proceed(method):
+        raise Conflict(
+            _("Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “%(state)s”.")
+            % {"state": _state_label(dossier.state)},
+            code="invalid_transition",
+            details={"state": dossier.state},
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+
+
+def _transition_roles(dossier: Dossier, name: str) -> tuple[str, ...]:
+    meta = getattr(type(dossier), name)._django_fsm
+    transition = meta.get_transition(dossier.state)
+    return tuple(getattr(getattr(transition, "permission", None), "roles", ()) or ())
+
+
+def _actor_fields(actor, roles: tuple[str, ...] = ()) -> dict[str, Any]:
+    if actor is None:
+        return {"actor": None, "actor_kind": "system", "actor_role": "", "actor_unit": None}
+    if getattr(actor, "is_officer", False):
+        role = next((r for r in roles if actor.has_role(r)), "")
+        if not role:
+            role = next(iter(sorted(actor.role_set())), "")
+        return {
+            "actor": actor,
+            "actor_kind": "staff",
+            "actor_role": role,
+            "actor_unit_id": actor.unit_id,
+        }
+    return {"actor": actor, "actor_kind": "citizen", "actor_role": "", "actor_unit": None}
+
+
+def _record(
+    dossier: Dossier,
+    *,
+    action: str,
+    from_state: str,
+    actor,
+    roles: tuple[str, ...] = (),
+    reason: str = "",
+    details: dict | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        at=at or _now(),
+        action=action,
+        from_state=from_state,
+        to_state=dossier.state,
+        reason=reason or "",
+        details=details or {},
+        **_actor_fields(actor, roles),
+    )
+
+
+def _save(dossier: Dossier, *fields: str) -> None:
+    dossier.version += 1
+    dossier.save(update_fields=["state", "version", *fields])
+
+
+def _run_transition(
+    dossier: Dossier,
+    *,
+    name: str,
+    actor,
+    expected_version: int | None,
+    method: str | None = None,
+) -> tuple[Dossier, str, tuple[str, ...]]:
+    """Lock, check, and move the state. Returns (locked dossier, previous state, roles)."""
+    locked = _lock(dossier)
+    _check_version(locked, expected_version)
+    _check_transition(locked, name, actor)
+    roles = _transition_roles(locked, name)
+    previous = locked.state
+    getattr(locked, method or name)()
+    return locked, previous, roles
+
+
+def notify_event(event: str, *, dossier: Dossier, context: dict | None = None) -> None:
+    """Tell the citizen (SMS and email) through `notifications.services.notify`, when that app
+    provides it. Runs inside the caller's transaction (the outbox rows commit with the change)."""
+    try:
+        from notifications import services as notification_services
+    except ImportError:
+        return
+    notify = getattr(notification_services, "notify", None)
+    if notify is None:
+        return
+    ctx = {
+        "dossier_code": dossier.code,
+        "procedure_name": dossier.procedure.name_vi,
+        "unit_name": dossier.unit.name,
+        **(context or {}),
+    }
+    notify(
+        event=event,
+        user=dossier.citizen,
+        phone=dossier.applicant_phone,
+        email=dossier.applicant_email,
+        context=ctx,
+        about=dossier,
+    )
+
+
+def _fmt(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+# ---------------------------------------------------------------------------------------------
+# documents
+
+
+def _document_context(dossier: Dossier, **extra) -> dict[str, Any]:
+    """Facts frozen at issue time (JSON only): the document says what was true then."""
+    from django.conf import settings
+
+    plugin = get_plugin(dossier.procedure)
+    try:
+        summary = [list(row) for row in plugin.summary(dossier=dossier)]
+    except Exception:  # noqa: BLE001 - a plugin's summary must not block a transition
+        logger.exception("Plugin summary failed for %s", dossier.code)
+        summary = []
+    return {
+        "code": dossier.code,
+        "lookup_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/ho-so/tra-cuu/?ma={dossier.code}",
+        "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name_vi},
+        "unit": {
+            "code": dossier.unit.code,
+            "name": dossier.unit.name,
+            "address": dossier.unit.address,
+            "phone": dossier.unit.phone,
+        },
+        "applicant": {
+            "name": dossier.applicant_name,
+            "personal_id": dossier.applicant_personal_id,
+            "phone": dossier.applicant_phone,
+            "email": dossier.applicant_email,
+            "address": dossier.applicant_address,
+        },
+        "summary": summary,
+        "attachments": [
+            {
+                "name": a.original_name,
+                "requirement_key": a.requirement_key,
+                "content_type": a.content_type,
+            }
+            for a in dossier.attachments.all()
+        ],
+        "result_method": dossier.result_method,
+        "result_method_label": str(ResultMethod(dossier.result_method).label)
+        if dossier.result_method
+        else "",
+        "result_address": dossier.result_address,
+        "fee_amount": dossier.fee_amount,
+        "submitted_at": dossier.submitted_at.isoformat() if dossier.submitted_at else None,
+        "received_at": dossier.received_at.isoformat() if dossier.received_at else None,
+        "accepted_at": dossier.accepted_at.isoformat() if dossier.accepted_at else None,
+        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+        "issued_at": _now().isoformat(),
+        **extra,
+    }
+
+
+def _issue_document(
+    dossier: Dossier,
+    *,
+    kind: str,
+    template_name: str,
+    event: DossierEvent | None,
+    context: dict,
+) -> Document:
+    document = Document.objects.create(
+        dossier=dossier, kind=kind, template_name=template_name, context=context, event=event
+    )
+    document_id = document.pk
+
+    def _schedule() -> None:
+        from portal.dossiers.tasks import render_document_task
+
+        try:
+            render_document_task.delay(document_id)
+        except Exception:  # noqa: BLE001 - broker down: the download view renders on demand
+            logger.exception("Could not queue rendering of document %s", document_id)
+
+    transaction.on_commit(_schedule)
+    return document
+
+
+def _to_datetime(value):
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _render_context(context: dict) -> dict:
+    from portal.core.pdf import qr_data_uri
+
+    ctx = dict(context)
+    for key in ("submitted_at", "received_at", "accepted_at", "due_at", "issued_at"):
+        if ctx.get(key):
+            ctx[key] = timezone.localtime(_to_datetime(ctx[key]))
+    if ctx.get("lookup_url"):
+        try:
+            ctx["qr"] = qr_data_uri(ctx["lookup_url"])
+        except Exception:  # noqa: BLE001
+            logger.exception("QR code failed")
+    return ctx
+
+
+def render_document(*, document_id: int) -> Document:
+    """Render a document's PDF from its frozen context. Idempotent: a ready document is returned
+    as is. A missing template or a rendering error marks it failed (logged), never raises."""
+    from django.template import TemplateDoesNotExist
+
+    from portal.core.pdf import render_pdf
+
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("dossier")
+            .get(pk=document_id)
+        )
+        if document.status == Document.Status.READY and document.file:
+            return document
+        try:
+            pdf = render_pdf(document.template_name, _render_context(document.context))
+        except TemplateDoesNotExist:
+            logger.error("Document %s: template %s is missing", document.pk, document.template_name)
+            document.status = Document.Status.FAILED
+            document.save(update_fields=["status"])
+            return document
+        except Exception:  # noqa: BLE001
+            logger.exception("Document %s could not be rendered", document.pk)
+            document.status = Document.Status.FAILED
+            document.save(update_fields=["status"])
+            return document
+        name = f"{document.kind}-{document.pk}.pdf"
+        document.file.save(name, ContentFile(pdf), save=False)
+        document.status = Document.Status.READY
+        document.save(update_fields=["status", "file"])
+        return document
+
+
+# ---------------------------------------------------------------------------------------------
+# routing and drafts
+
+
+def unit_for(*, procedure: Procedure, area: AdministrativeArea | None) -> PoliceUnit | None:
+    """The receiving unit: the commune police of `area`, or for a province-level procedure the
+    provincial police of the area's province."""
+    from portal.units.selectors import unit_for_area
+
+    if area is None:
+        return None
+    level = (procedure.handling_level or "commune").lower()
+    if level == "commune":
+        return unit_for_area(area)
+    target = area
+    while target is not None and target.kind != AdministrativeArea.Kind.PROVINCE:
+        target = target.parent
+    if target is None:
+        return None
+    return (
+        PoliceUnit.objects.filter(area=target, level=level, is_active=True).order_by("path").first()
+    )
+
+
+def _not_online_error(procedure: Procedure, unit: PoliceUnit | None) -> Conflict:
+    where = (
+        _("%(unit)s (%(address)s)") % {"unit": unit.name, "address": unit.address}
+        if unit and unit.address
+        else (unit.name if unit else _("cơ quan Công an có thẩm quyền"))
+    )
+    return Conflict(
+        _(
+            "Thủ tục “%(name)s” chưa được nộp trực tuyến (mức độ %(level)s). Vui lòng nộp hồ sơ "
+            "trực tiếp hoặc qua dịch vụ bưu chính công ích tại %(where)s."
+        )
+        % {"name": procedure.name_vi, "level": procedure.level, "where": where},
+        code="procedure_not_online",
+        details={
+            "unit": {"name": unit.name, "address": unit.address, "phone": unit.phone}
+            if unit
+            else None
+        },
+    )
+
+
+@transaction.atomic
+def create_draft(
+    *,
+    citizen,
+    procedure: Procedure,
+    area: AdministrativeArea | None,
+    form_data: dict | None = None,
+) -> Dossier:
+    """Start a dossier (draft) for a citizen. The form data is kept as typed (validated at
+    update/submit), so nothing the citizen typed is lost."""
+    if citizen is None or not getattr(citizen, "is_authenticated", False):
+        raise PermissionDenied(_("Bạn cần đăng nhập để nộp hồ sơ."))
+    if getattr(citizen, "is_officer", False):
+        raise PermissionDenied(_("Tài khoản cán bộ không nộp hồ sơ thay công dân trên cổng."))
+    unit = unit_for(procedure=procedure, area=area)
+    if not procedure.allows_online_submission or not procedure.is_published:
+        raise _not_online_error(procedure, unit)
+    if area is None:
+        raise ValidationError({"area": [_("Vui lòng chọn xã / phường nơi thực hiện thủ tục.")]})
+    if unit is None:
+        raise DomainError(
+            _("Chưa có đơn vị Công an tiếp nhận hồ sơ tại %(area)s.") % {"area": area.name},
+            code="no_receiving_unit",
+        )
+    plugin = get_plugin(procedure)
+    data = dict(plugin.initial(citizen=citizen))
+    data.update(form_data or {})
+    dossier = Dossier(
+        code="",
+        citizen=citizen,
+        procedure=procedure,
+        unit=unit,
+        area=area,
+        form_data=_json_safe(data),
+        applicant_name=citizen.full_name or citizen.get_full_name() or citizen.username,
+        applicant_personal_id=citizen.personal_id or "",
+        applicant_phone=citizen.phone or "",
+        applicant_email=citizen.email or "",
+        applicant_address=citizen.current_address or citizen.permanent_address or "",
+        result_method=(procedure.result_methods or [ResultMethod.IN_PERSON])[0]
+        if procedure.result_methods
+        else ResultMethod.IN_PERSON,
+    )
+    dossier.code = new_dossier_code(unit=unit, at=dossier.created_at)
+    dossier.save()
+    _record(dossier, action="create", from_state="", actor=citizen)
+    return dossier
+
+
+def _json_safe(data: dict) -> dict:
+    from portal.dossiers.registry import _jsonable
+
+    return {str(k): _jsonable(v) for k, v in data.items()}
+
+
+def _require_owner(dossier: Dossier, actor) -> None:
+    if actor is None or dossier.citizen_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Chỉ người nộp hồ sơ mới được thực hiện thao tác này."))
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    dossier: Dossier,
+    actor,
+    form_data: dict | None = None,
+    result_method: str | None = None,
+    result_address: str | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Change a draft. `form_data` is validated by the plugin; on errors a django ValidationError
+    (field → messages) is raised and nothing is saved (what was saved before stays)."""
+    locked = _lock(dossier)
+    _require_owner(locked, actor)
+    _check_version(locked, expected_version)
+    if locked.state != State.DRAFT:
+        raise Conflict(
+            _("Chỉ sửa được hồ sơ ở trạng thái bản nháp (hiện tại: “%(state)s”).")
+            % {"state": _state_label(locked.state)},
+            code="invalid_transition",
+        )
+    errors: dict[str, list[str]] = {}
+    if result_method is not None:
+        allowed = locked.procedure.result_methods or list(ResultMethod.values)
+        if result_method not in ResultMethod.values or result_method not in allowed:
+            errors["result_method"] = [_("Hình thức nhận kết quả không hợp lệ cho thủ tục này.")]
+        else:
+            locked.result_method = result_method
+    if result_address is not None:
+        locked.result_address = result_address.strip()[:300]
+    if locked.result_method == ResultMethod.POST and not locked.result_address:
+        errors["result_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
+    if form_data is not None:
+        try:
+            locked.form_data = get_plugin(locked.procedure).clean(dossier=locked, data=form_data)
+        except ValidationError as exc:
+            errors.update(_error_dict(exc))
+    if errors:
+        raise ValidationError(errors)
+    _save(locked, "form_data", "result_method", "result_address")
+    return _refresh_caller(dossier, locked)
+
+
+def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
+    """Field → messages, also for a plugin that raised ValidationError(form.errors.get_json_data())."""
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    messages = exc.messages
+    if (
+        len(exc.error_list) == 1
+        and isinstance(exc.error_list[0].message, dict)
+        and exc.error_list[0].message
+    ):
+        payload = exc.error_list[0].message
+        return {
+            field: [e["message"] if isinstance(e, dict) else str(e) for e in errs]
+            for field, errs in payload.items()
+        }
+    return {"__all__": [str(m) for m in messages]}
+
+
+# ---------------------------------------------------------------------------------------------
+# attachments
+
+
+def _attachment_states() -> tuple[str, ...]:
+    return (State.DRAFT, State.SUPPLEMENT_REQUESTED)
+
+
+@transaction.atomic
+def add_attachment(
+    *, dossier: Dossier, actor, uploaded_file, requirement_key: str = ""
+) -> Attachment:
+    """Attach a file (draft, or while a supplement is requested). Checked by content; see
+    attachments.check_file for the refusal codes."""
+    locked = _lock(dossier)
+    _require_owner(locked, actor)
+    if locked.state not in _attachment_states():
+        raise Conflict(
+            _("Không thể thêm tệp khi hồ sơ đang ở trạng thái “%(state)s”.")
+            % {"state": _state_label(locked.state)},
+            code="invalid_transition",
+        )
+    requirement_key = (requirement_key or "").strip()
+    if requirement_key:
+        keys = {d.key for d in locked.procedure.required_documents.all()}
+        if requirement_key not in keys:
+            raise DomainError(
+                _("Giấy tờ “%(key)s” không thuộc thành phần hồ sơ của thủ tục này.")
+                % {"key": requirement_key},
+                code="unknown_requirement",
+            )
+    existing = list(locked.attachments.values_list("size", flat=True))
+    checked = attachment_checks.check_file(
+        uploaded_file, existing_count=len(existing), existing_bytes=sum(existing)
+    )
+    open_request = (
+        locked.supplement_requests.filter(fulfilled_at__isnull=True).first()
+        if locked.state == State.SUPPLEMENT_REQUESTED
+        else None
+    )
+    attachment = Attachment(
+        dossier=locked,
+        requirement_key=requirement_key,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        supplement_request=open_request,
+    )
+    attachment.file.save(checked.stored_name, ContentFile(checked.content), save=False)
+    path, storage = attachment.file.name, attachment.file.storage
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(path)  # no orphan file for a row that was never written
+        raise
+    Dossier.objects.filter(pk=locked.pk).update(version=locked.version + 1)
+    locked.version += 1
+    _refresh_caller(dossier, locked)
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(*, attachment: Attachment, actor) -> None:
+    locked = _lock(attachment.dossier)
+    _require_owner(locked, actor)
+    if locked.state not in _attachment_states():
+        raise Conflict(
+            _("Không thể xóa tệp khi hồ sơ đang ở trạng thái “%(state)s”.")
+            % {"state": _state_label(locked.state)},
+            code="invalid_transition",
+        )
+    if locked.state == State.SUPPLEMENT_REQUESTED and attachment.supplement_request_id is None:
+        raise Conflict(
+            _("Không thể xóa tệp đã nộp trước khi có yêu cầu bổ sung."),
+            code="attachment_locked",
+        )
+    path, storage = attachment.file.name, attachment.file.storage
+    Attachment.objects.filter(pk=attachment.pk).delete()
+    Dossier.objects.filter(pk=locked.pk).update(version=locked.version + 1)
+    transaction.on_commit(lambda: storage.delete(path) if path else None)
+
+
+def missing_documents(*, dossier: Dossier) -> list:
+    """Mandatory documents (RequiredDocument) with no attachment yet."""
+    required = get_plugin(dossier.procedure).required_documents(dossier=dossier)
+    present = set(dossier.attachments.values_list("requirement_key", flat=True))
+    return [d for d in required if d.key not in present]
+
+
+# ---------------------------------------------------------------------------------------------
+# citizen transitions
+
+
+def _receiving_round_the_clock(procedure: Procedure) -> bool:
+    return procedure.reception_mode == "round_the_clock"
+
+
+def _working_days(procedure: Procedure) -> Decimal:
+    if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
+        return Decimal("0")
+    return Decimal(procedure.deadline_days or 0)
+
+
+@transaction.atomic
+def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
+    """Submit a draft: validates the form and the mandatory attachments, fixes the legal
+    reception moment, and for level 4 with an online fee waits for payment."""
+    from portal.workcalendar.services import reception_moment
+
+    locked = _lock(dossier)
+    _check_version(locked, expected_version)
+    plugin = get_plugin(locked.procedure)
+    now = _now()
+    online_fee = None
+    if locked.state == State.DRAFT:
+        _require_owner(locked, actor)
+        try:
+            locked.form_data = plugin.clean(dossier=locked, data=locked.form_data)
+        except ValidationError as exc:
+            raise DomainError(
+                _("Tờ khai còn thông tin chưa hợp lệ. Vui lòng kiểm tra lại."),
+                code="invalid_form",
+                details=_error_dict(exc),
+            ) from None
+        missing = missing_documents(dossier=locked)
+        if missing:
+            raise DomainError(
+                _("Hồ sơ còn thiếu giấy tờ bắt buộc: %(names)s.")
+                % {"names": "; ".join(d.name for d in missing)},
+                code="missing_documents",
+                details={
+                    "missing": [d.name for d in missing],
+                    "missing_keys": [d.key for d in missing],
+                },
+            )
+        if locked.result_method == ResultMethod.POST and not locked.result_address:
+            raise DomainError(
+                _("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."),
+                code="invalid_form",
+                details={"result_address": [_("Vui lòng nhập địa chỉ nhận kết quả.")]},
+            )
+        if locked.procedure.requires_online_payment:
+            online_fee = locked.procedure.fee_on(timezone.localdate(now), "online")
+    method = "submit_for_payment" if online_fee and online_fee.amount > 0 else "submit"
+    _check_transition(locked, method, actor)
+    previous = locked.state
+    getattr(locked, method)()
+    locked.submitted_at = now
+    if online_fee and online_fee.amount > 0:
+        locked.fee_amount = online_fee.amount
+        locked.fee_paid_online = True
+    else:
+        fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
+        locked.fee_amount = fee.amount if fee else 0
+        locked.fee_paid_online = False
+        locked.received_at = reception_moment(
+            submitted_at=now,
+            unit=locked.unit,
+            round_the_clock=_receiving_round_the_clock(locked.procedure),
+        )
+    _save(locked, "form_data", "submitted_at", "received_at", "fee_amount", "fee_paid_online")
+    _record(
+        locked,
+        action="submit",
+        from_state=previous,
+        actor=actor,
+        details={"fee_amount": locked.fee_amount, "received_at": _iso(locked.received_at)},
+        at=now,
+    )
+    notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
+    return _refresh_caller(dossier, locked)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def confirm_payment(*, dossier: Dossier, actor=None, paid_at: dt.datetime | None = None) -> Dossier:
+    """The payment gateway confirmed the online fee (system actor; the payment issue wires it)."""
+    from portal.workcalendar.services import reception_moment
+
+    locked, previous, roles = _run_transition(
+        dossier, name="confirm_payment", actor=actor, expected_version=None
+    )
+    locked.paid_at = paid_at or _now()
+    locked.received_at = reception_moment(
+        submitted_at=locked.paid_at,
+        unit=locked.unit,
+        round_the_clock=_receiving_round_the_clock(locked.procedure),
+    )
+    _save(locked, "paid_at", "received_at")
+    _record(
+        locked,
+        action="confirm_payment",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        details={"amount": locked.fee_amount},
+    )
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def withdraw(
+    *, dossier: Dossier, actor, reason: str = "", expected_version: int | None = None
+) -> Dossier:
+    locked, previous, roles = _run_transition(
+        dossier, name="withdraw", actor=actor, expected_version=expected_version
+    )
+    locked.decided_at = _now()
+    _save(locked, "decided_at")
+    _record(locked, action="withdraw", from_state=previous, actor=actor, reason=reason.strip())
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def resubmit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
+    """The citizen sent what was asked for: the clock resumes with what was left of it."""
+    from portal.workcalendar.services import add_office_time, reception_moment
+
+    locked = _lock(dossier)
+    _check_version(locked, expected_version)
+    _check_transition(locked, "resubmit", actor)
+    request = locked.supplement_requests.filter(fulfilled_at__isnull=True).first()
+    if request is not None and not request.attachments.exists():
+        raise DomainError(
+            _("Vui lòng tải lên giấy tờ được yêu cầu bổ sung trước khi nộp lại."),
+            code="missing_documents",
+            details={"missing": [item.get("document", "") for item in request.items]},
+        )
+    now = _now()
+    previous = locked.state
+    locked.resubmit()
+    moment = reception_moment(
+        submitted_at=now,
+        unit=locked.unit,
+        round_the_clock=_receiving_round_the_clock(locked.procedure),
+    )
+    locked.received_at = moment
+    if locked.remaining_office_seconds is not None:
+        locked.due_at = add_office_time(
+            start=moment,
+            duration=dt.timedelta(seconds=locked.remaining_office_seconds),
+            unit=locked.unit,
+        )
+    else:
+        locked.due_at = None  # computed again at the next reception
+    paused_at = locked.paused_at
+    locked.paused_at = None
+    locked.remaining_office_seconds = None
+    _save(locked, "received_at", "due_at", "paused_at", "remaining_office_seconds")
+    if request is not None:
+        request.fulfilled_at = now
+        request.save(update_fields=["fulfilled_at"])
+    _record(
+        locked,
+        action="resubmit",
+        from_state=previous,
+        actor=actor,
+        details={
+            "paused_at": _iso(paused_at),
+            "received_at": _iso(moment),
+            "due_at": _iso(locked.due_at),
+        },
+        at=now,
+    )
+    return _refresh_caller(dossier, locked)
+
+
+# ---------------------------------------------------------------------------------------------
+# staff transitions
+
+
+@transaction.atomic
+def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
+    """Staff accept the dossier: the due moment runs from the legal reception moment; the
+    receipt and appointment slip (CT04) is issued."""
+    from portal.workcalendar.services import due_moment
+
+    locked, previous, roles = _run_transition(
+        dossier, name="receive", actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    locked.accepted_at = now
+    if locked.received_at is None:
+        locked.received_at = now
+    if locked.due_at is None:
+        locked.due_at = due_moment(
+            received_at=locked.received_at,
+            working_days=_working_days(locked.procedure),
+            unit=locked.unit,
+        )
+    _save(locked, "accepted_at", "received_at", "due_at")
+    event = _record(
+        locked,
+        action="receive",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        details={"due_at": _iso(locked.due_at)},
+        at=now,
+    )
+    _issue_document(
+        locked,
+        kind=Document.Kind.RECEIPT,
+        template_name=RECEIPT_TEMPLATE,
+        event=event,
+        context=_document_context(
+            locked, officer_unit=locked.unit.name, title=str(Document.Kind.RECEIPT.label)
+        ),
+    )
+    notify_event(
+        "dossier_received", dossier=locked, context={"appointment_date": _fmt(locked.due_at)}
+    )
+    return _refresh_caller(dossier, locked)
+
+
+def _clean_items(items: list[dict]) -> list[dict]:
+    cleaned = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        document = str(item.get("document", "")).strip()
+        problem = str(item.get("problem", "")).strip()
+        if document and problem:
+            cleaned.append(
+                {
+                    "document": document,
+                    "copy_kind": str(item.get("copy_kind", "") or "").strip(),
+                    "problem": problem,
+                }
+            )
+    return cleaned
+
+
+@transaction.atomic
+def request_supplement(
+    *,
+    dossier: Dossier,
+    actor,
+    items: list[dict],
+    guidance: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Ask for all missing/defective papers at once (CT05); the legal clock pauses."""
+    from portal.workcalendar.services import office_time_between
+
+    cleaned = _clean_items(items)
+    guidance = (guidance or "").strip()
+    errors = {}
+    if not cleaned:
+        errors["items"] = [
+            _("Vui lòng nêu cụ thể từng giấy tờ cần bổ sung và lý do (ít nhất một mục).")
+        ]
+    if not guidance:
+        errors["guidance"] = [_("Vui lòng nhập hướng dẫn bổ sung cụ thể, rõ ràng.")]
+    if errors:
+        raise ValidationError(errors)
+    locked, previous, roles = _run_transition(
+        dossier, name="request_supplement", actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    if locked.due_at is not None:
+        remaining = (
+            office_time_between(start=now, end=locked.due_at, unit=locked.unit)
+            if now < locked.due_at
+            else dt.timedelta(0)
+        )
+        locked.remaining_office_seconds = int(remaining.total_seconds())
+    else:
+        locked.remaining_office_seconds = None
+    locked.paused_at = now
+    _save(locked, "paused_at", "remaining_office_seconds")
+    request = SupplementRequest.objects.create(
+        dossier=locked, requested_at=now, requested_by=actor, items=cleaned, guidance=guidance
+    )
+    event = _record(
+        locked,
+        action="request_supplement",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        reason=guidance,
+        details={
+            "items": cleaned,
+            "supplement_request": request.pk,
+            "remaining_office_seconds": locked.remaining_office_seconds,
+        },
+        at=now,
+    )
+    _issue_document(
+        locked,
+        kind=Document.Kind.SUPPLEMENT_GUIDANCE,
+        template_name=SUPPLEMENT_TEMPLATE,
+        event=event,
+        context=_document_context(
+            locked,
+            items=cleaned,
+            guidance=guidance,
+            title=str(Document.Kind.SUPPLEMENT_GUIDANCE.label),
+        ),
+    )
+    notify_event(
+        "supplement_requested",
+        dossier=locked,
+        context={
+            "reason": guidance,
+            "items": "; ".join(f"{i['document']}: {i['problem']}" for i in cleaned),
+            "deadline": "",
+        },
+    )
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def refuse(
+    *,
+    dossier: Dossier,
+    actor,
+    reason: str,
+    legal_provision: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Refuse with a specific reason and legal provision (CT06)."""
+    reason, legal_provision = (reason or "").strip(), (legal_provision or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = [_("Vui lòng nêu rõ lý do từ chối.")]
+    if not legal_provision:
+        errors["legal_provision"] = [
+            _("Vui lòng nêu căn cứ pháp lý cụ thể (điều, khoản, văn bản).")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    locked, previous, roles = _run_transition(
+        dossier, name="refuse", actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    locked.decided_at = now
+    _save(locked, "decided_at")
+    event = _record(
+        locked,
+        action="refuse",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        reason=reason,
+        details={"legal_provision": legal_provision},
+        at=now,
+    )
+    _issue_document(
+        locked,
+        kind=Document.Kind.REFUSAL,
+        template_name=REFUSAL_TEMPLATE,
+        event=event,
+        context=_document_context(
+            locked,
+            reason=reason,
+            legal_provision=legal_provision,
+            title=str(Document.Kind.REFUSAL.label),
+        ),
+    )
+    notify_event(
+        "dossier_refused",
+        dossier=locked,
+        context={"reason": reason, "legal_provision": legal_provision},
+    )
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def start_processing(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
+    locked, previous, roles = _run_transition(
+        dossier, name="start_processing", actor=actor, expected_version=expected_version
+    )
+    if locked.assigned_to_id is None and actor is not None:
+        locked.assigned_to = actor
+    _save(locked, "assigned_to")
+    _record(locked, action="start_processing", from_state=previous, actor=actor, roles=roles)
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def assign(*, dossier: Dossier, actor, officer, expected_version: int | None = None) -> Dossier:
+    """The unit leader (or a receiving officer) gives the dossier to a handling officer."""
+    from portal.accounts.access import can_act_for_unit
+
+    locked = _lock(dossier)
+    _check_version(locked, expected_version)
+    if locked.is_final:
+        raise Conflict(
+            _("Không thể phân công hồ sơ ở trạng thái “%(state)s”.")
+            % {"state": _state_label(locked.state)},
+            code="invalid_transition",
+        )
+    if not (
+        actor is not None
+        and getattr(actor, "unit_id", None) == locked.unit_id
+        and actor.has_role(Role.UNIT_LEADER, Role.RECEIVING_OFFICER)
+    ):
+        raise PermissionDenied(_("Bạn không có quyền phân công hồ sơ này."))
+    if not can_act_for_unit(officer, locked.unit, Role.HANDLING_OFFICER, Role.UNIT_LEADER):
+        raise DomainError(
+            _("Cán bộ được phân công phải là cán bộ xử lý của đơn vị."), code="invalid_officer"
+        )
+    locked.assigned_to = officer
+    _save(locked, "assigned_to")
+    _record(
+        locked,
+        action="assign",
+        from_state=locked.state,
+        actor=actor,
+        roles=(Role.UNIT_LEADER, Role.RECEIVING_OFFICER),
+        details={"officer_id": officer.pk},
+    )
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def approve(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
+    """The unit leader approves: the plugin's effect runs in this transaction (a failure rolls
+    back both) and its result document is issued."""
+    locked, previous, roles = _run_transition(
+        dossier, name="approve", actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    spec: ResultDocumentSpec | None = get_plugin(locked.procedure).approve(
+        dossier=locked, actor=actor
+    )
+    locked.decided_at = now
+    _save(locked, "decided_at")
+    event = _record(
+        locked,
+        action="approve",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        details={"result_document": spec.title if spec else ""},
+        at=now,
+    )
+    if spec is not None:
+        _issue_document(
+            locked,
+            kind=Document.Kind.RESULT,
+            template_name=spec.template_name,
+            event=event,
+            context=_document_context(locked, title=spec.title, **_json_safe(dict(spec.context))),
+        )
+    method_label = str(ResultMethod(locked.result_method).label) if locked.result_method else ""
+    notify_event("dossier_approved", dossier=locked, context={"collection_method": method_label})
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def return_result(
+    *,
+    dossier: Dossier,
+    actor,
+    method: str,
+    details: dict | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    if method not in ResultMethod.values:
+        raise ValidationError({"method": [_("Hình thức trả kết quả không hợp lệ.")]})
+    locked, previous, roles = _run_transition(
+        dossier, name="return_result", actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    locked.returned_at = now
+    _save(locked, "returned_at")
+    _record(
+        locked,
+        action="return_result",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        details={"method": method, **_json_safe(dict(details or {}))},
+        at=now,
+    )
+    notify_event(
+        "result_returned",
+        dossier=locked,
+        context={"return_method": str(ResultMethod(method).label)},
+    )
+    return _refresh_caller(dossier, locked)
+
+
+@transaction.atomic
+def stop(*, dossier: Dossier, actor, reason: str, expected_version: int | None = None) -> Dossier:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Vui lòng nêu rõ lý do dừng xử lý.")]})
+    locked, previous, roles = _run_transition(
+        dossier, name="stop", actor=actor, expected_version=expected_version
+    )
+    locked.decided_at = _now()
+    _save(locked, "decided_at")
+    _record(locked, action="stop", from_state=previous, actor=actor, roles=roles, reason=reason)
+    return _refresh_caller(dossier, locked)
+
+
+# ---------------------------------------------------------------------------------------------
+# what may this user do now
+
+
+def allowed_actions(*, dossier: Dossier, user) -> list[str]:
+    """Names (from ACTIONS) of what `user` may do with this dossier now. No queries beyond the
+    user's roles."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    actions: list[str] = []
+    is_owner = dossier.citizen_id == user.pk
+    if is_owner and dossier.state in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+        if dossier.state == State.DRAFT:
+            actions.append("update_draft")
+        actions.append("add_attachment")
+    for action in ACTIONS:
+        name = _TRANSITION_OF.get(action)
+        if name is None:
+            continue
+        if action == "submit" and dossier.state == State.DRAFT:
+            if is_owner:
+                actions.append("submit")
+            continue
+        method = getattr(dossier, name)
+        if can_proceed(method) and has_transition_perm(method, user):
+            actions.append(action)
+    if (
+        not dossier.is_final
+        and dossier.state != State.DRAFT
+        and getattr(user, "is_officer", False)
+        and user.unit_id == dossier.unit_id
+        and user.has_role(Role.UNIT_LEADER, Role.RECEIVING_OFFICER)
+    ):
+        actions.append("assign")
+    return [a for a in ACTIONS if a in actions]

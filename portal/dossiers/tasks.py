@@ -1,0 +1,13 @@
+"""Background jobs of the dossier engine."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="dossiers.render_document", acks_late=True, max_retries=3)
+def render_document_task(document_id: int) -> str:
+    """Render a document's PDF after the transition committed (idempotent)."""
+    from portal.dossiers.services import render_document
+
+    return render_document(document_id=document_id).status
