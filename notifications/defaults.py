@@ -1,0 +1,126 @@
+"""Default Vietnamese templates shipped with the portal (loaded by `load_notification_templates`).
+
+Loading is idempotent: a template already in the database is left alone (staff may have edited it)
+unless `overwrite=True`.
+"""
+
+from __future__ import annotations
+
+from notifications import events as ev
+
+_SIGN = "Cổng dịch vụ công – Công an"
+
+# (event, channel) -> fields. SMS bodies are short; emails have a subject and text body (HTML is
+# generated from the text unless a template provides one).
+DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
+    (ev.DOSSIER_SUBMITTED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} ({{ procedure_name }}) đã nộp thành công tới "
+        "{{ unit_name }}. Tra cứu: {{ portal_url }}/tra-cuu/",
+    },
+    (ev.DOSSIER_SUBMITTED, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} đã được nộp",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Hồ sơ {{ dossier_code }} – {{ procedure_name }} đã được nộp thành công lúc "
+        "{{ submitted_at|date:'H:i d/m/Y' }} và đang chờ {{ unit_name }} tiếp nhận.\n\n"
+        "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
+    (ev.DOSSIER_RECEIVED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} đã được {{ unit_name }} tiếp nhận. "
+        "Ngày hẹn trả kết quả: {{ appointment_date|date:'d/m/Y' }}.",
+    },
+    (ev.DOSSIER_RECEIVED, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} đã được tiếp nhận",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã tiếp nhận hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
+        "Ngày hẹn trả kết quả: {{ appointment_date|date:'d/m/Y' }}.\n\n"
+        "Phiếu tiếp nhận và hẹn trả kết quả có trong trang hồ sơ: {{ portal_url }}/ho-so/\n\n"
+        + _SIGN,
+    },
+    (ev.SUPPLEMENT_REQUESTED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} cần bổ sung: {{ items|join:'; ' }}. "
+        "Lý do: {{ reason }}. Bổ sung trước {{ deadline|date:'d/m/Y' }} tại {{ portal_url }}/ho-so/",
+    },
+    (ev.SUPPLEMENT_REQUESTED, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} cần bổ sung giấy tờ",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đề nghị bổ sung hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
+        "Lý do: {{ reason }}\n\nGiấy tờ cần bổ sung:\n"
+        "{% for item in items %}- {{ item }}\n{% endfor %}\n"
+        "Hạn bổ sung: {{ deadline|date:'d/m/Y' }}. Bổ sung trực tuyến tại {{ portal_url }}/ho-so/\n\n"
+        + _SIGN,
+    },
+    (ev.DOSSIER_REFUSED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} bị từ chối. Lý do: {{ reason }} "
+        "(căn cứ {{ legal_provision }}). Chi tiết: {{ portal_url }}/ho-so/",
+    },
+    (ev.DOSSIER_REFUSED, "email"): {
+        "subject": "Thông báo từ chối hồ sơ {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} từ chối giải quyết hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
+        "Lý do: {{ reason }}\nCăn cứ pháp lý: {{ legal_provision }}\n\n"
+        "Văn bản từ chối có trong trang hồ sơ: {{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
+    (ev.DOSSIER_APPROVED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} đã được giải quyết. Nhận kết quả: {{ collection_method }}.",
+    },
+    (ev.DOSSIER_APPROVED, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} đã được giải quyết",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Hồ sơ {{ dossier_code }} – {{ procedure_name }} đã được {{ unit_name }} giải quyết.\n"
+        "Cách nhận kết quả: {{ collection_method }}\n\n" + _SIGN,
+    },
+    (ev.RESULT_READY, "sms"): {
+        "body": "Đã có kết quả hồ sơ {{ dossier_code }}. Nhận kết quả: {{ collection_method }}.",
+    },
+    (ev.RESULT_READY, "email"): {
+        "subject": "Đã có kết quả hồ sơ {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} đã sẵn sàng.\n"
+        "Cách nhận kết quả: {{ collection_method }}\n"
+        "Khi nhận kết quả tại {{ unit_name }}, vui lòng mang theo bản chính giấy tờ để đối chiếu.\n\n"
+        + _SIGN,
+    },
+    (ev.RESULT_RETURNED, "sms"): {
+        "body": "Kết quả hồ sơ {{ dossier_code }} đã được trả ({{ return_method }}). Cảm ơn Ông/Bà.",
+    },
+    (ev.RESULT_RETURNED, "email"): {
+        "subject": "Đã trả kết quả hồ sơ {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} đã được trả: {{ return_method }}.\n\n"
+        + _SIGN,
+    },
+    (ev.DOSSIER_DELAYED, "sms"): {
+        "body": "Xin lỗi Ông/Bà: hồ sơ {{ dossier_code }} chậm trả kết quả ({{ reason }}). "
+        "Ngày hẹn mới: {{ new_date|date:'d/m/Y' }}.",
+    },
+    (ev.DOSSIER_DELAYED, "email"): {
+        "subject": "Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} xin lỗi vì hồ sơ {{ dossier_code }} – {{ procedure_name }} "
+        "không trả kết quả đúng hẹn ngày {{ original_date|date:'d/m/Y' }}.\n"
+        "Lý do: {{ reason }}\nNgày hẹn trả kết quả mới: {{ new_date|date:'d/m/Y' }}.\n\n"
+        "Mong Ông/Bà thông cảm.\n\n" + _SIGN,
+    },
+    (ev.OTP_CODE, "sms"): {
+        "body": "Ma xac thuc {{ purpose_label }}: {{ code }}. Hieu luc {{ minutes }} phut. "
+        "Khong cung cap ma cho bat ky ai.",
+        "sms_mode": "strip",
+        "max_sms_parts": 1,
+    },
+    (ev.STAFF_DIGEST, "email"): {
+        "subject": "[{{ unit_name }}] Hồ sơ đến hạn ngày {{ day|date:'d/m/Y' }}",
+        "body": "Đơn vị: {{ unit_name }}\n\n"
+        "Quá hạn ({{ overdue|length }}):\n{% for d in overdue %}- {{ d.code }} – {{ d.procedure }} "
+        "(hạn {{ d.due_at|date:'d/m/Y H:i' }})\n{% empty %}- Không có\n{% endfor %}\n"
+        "Đến hạn hôm nay ({{ due_today|length }}):\n{% for d in due_today %}- {{ d.code }} – "
+        "{{ d.procedure }} (hạn {{ d.due_at|date:'H:i' }})\n{% empty %}- Không có\n{% endfor %}\n"
+        "Đến hạn ngày mai ({{ due_tomorrow|length }}):\n{% for d in due_tomorrow %}- {{ d.code }} – "
+        "{{ d.procedure }}\n{% empty %}- Không có\n{% endfor %}\n"
+        "Xem danh sách tại {{ portal_url }}/admin/\n",
+    },
+    (ev.SUPERVISOR_DIGEST, "email"): {
+        "subject": "[{{ unit_name }}] {{ overdue_count }} hồ sơ quá hạn ngày {{ day|date:'d/m/Y' }}",
+        "body": "Các đơn vị thuộc {{ unit_name }} có {{ overdue_count }} hồ sơ quá hạn.\n\n"
+        "{% for row in by_unit %}- {{ row.unit }}: {{ row.count }}\n{% endfor %}\n",
+    },
+}

@@ -1,0 +1,66 @@
+"""Event names for `notifications.services.notify` and the context each event's templates may use.
+
+A template may only use the placeholders listed for its event (checked when staff save it in the
+admin); `notify()` checks that the context holds every placeholder the active template uses.
+Placeholders filled in automatically: `portal_url` always, `citizen_name` from `user.full_name`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+DOSSIER_SUBMITTED = "dossier_submitted"
+DOSSIER_RECEIVED = "dossier_received"
+SUPPLEMENT_REQUESTED = "supplement_requested"
+DOSSIER_REFUSED = "dossier_refused"
+DOSSIER_APPROVED = "dossier_approved"
+RESULT_READY = "result_ready"
+RESULT_RETURNED = "result_returned"
+DOSSIER_DELAYED = "dossier_delayed"
+OTP_CODE = "otp_code"
+STAFF_DIGEST = "staff_digest"
+SUPERVISOR_DIGEST = "supervisor_digest"
+
+AUTOMATIC = ("portal_url", "citizen_name")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    label: object
+    placeholders: tuple[str, ...]
+    sensitive: bool = False  # content redacted once delivered (one-time codes)
+
+
+_DOSSIER = ("dossier_code", "procedure_name", "unit_name")
+
+EVENTS: dict[str, EventSpec] = {
+    DOSSIER_SUBMITTED: EventSpec(_("Hồ sơ đã nộp"), _DOSSIER + ("submitted_at",)),
+    DOSSIER_RECEIVED: EventSpec(_("Hồ sơ đã được tiếp nhận"), _DOSSIER + ("appointment_date",)),
+    SUPPLEMENT_REQUESTED: EventSpec(
+        _("Yêu cầu bổ sung hồ sơ"), _DOSSIER + ("reason", "items", "deadline")
+    ),
+    DOSSIER_REFUSED: EventSpec(_("Từ chối hồ sơ"), _DOSSIER + ("reason", "legal_provision")),
+    DOSSIER_APPROVED: EventSpec(_("Hồ sơ đã được phê duyệt"), _DOSSIER + ("collection_method",)),
+    RESULT_READY: EventSpec(_("Đã có kết quả"), _DOSSIER + ("collection_method",)),
+    RESULT_RETURNED: EventSpec(_("Đã trả kết quả"), _DOSSIER + ("return_method",)),
+    DOSSIER_DELAYED: EventSpec(
+        _("Xin lỗi và hẹn lại ngày trả kết quả"),
+        _DOSSIER + ("original_date", "new_date", "reason"),
+    ),
+    OTP_CODE: EventSpec(_("Mã xác thực một lần"), ("code", "minutes", "purpose_label"), True),
+    STAFF_DIGEST: EventSpec(
+        _("Tổng hợp hồ sơ đến hạn (đơn vị)"),
+        ("unit_name", "day", "due_today", "due_tomorrow", "overdue"),
+    ),
+    SUPERVISOR_DIGEST: EventSpec(
+        _("Tổng hợp hồ sơ quá hạn (cấp trên)"), ("unit_name", "day", "overdue_count", "by_unit")
+    ),
+}
+
+EVENT_CHOICES = [(name, spec.label) for name, spec in EVENTS.items()]
+
+
+def allowed_placeholders(event: str) -> frozenset[str]:
+    return frozenset(EVENTS[event].placeholders) | frozenset(AUTOMATIC)

@@ -1,0 +1,106 @@
+"""SMS backends: the local outbox (default) and an HTTP gateway (JSON)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from notifications.masking import scrub
+from notifications.providers import PermanentError, RetryableError, SendResult
+
+
+class SmsBackend:
+    name = "base"
+
+    def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
+        raise NotImplementedError
+
+
+class OutboxBackend(SmsBackend):
+    """Stores each message in the `OutboxSms` table (admin and /thong-bao/dev/sms/)."""
+
+    name = "outbox"
+
+    def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
+        from notifications.models import OutboxSms
+        from notifications.sms_encoding import split_parts
+
+        OutboxSms.objects.get_or_create(
+            reference=reference,
+            defaults={
+                "phone": phone,
+                "body": text,
+                "encoding": encoding,
+                "parts": len(split_parts(text, encoding)),
+            },
+        )
+        return SendResult(provider=self.name, provider_reference=reference, delivered=True)
+
+
+class HttpGatewayBackend(SmsBackend):
+    """POST {"to", "text", "encoding", "reference"} as JSON with `Authorization: Bearer <key>`.
+
+    2xx → accepted (the answer's "id" is the provider reference; delivery comes by receipt);
+    408, 425, 429, 5xx, timeouts and connection errors → retryable; other 4xx → permanent.
+    The reference doubles as an idempotency key, so a gateway can drop a duplicate.
+    """
+
+    name = "http"
+    RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+    def __init__(self, *, url: str | None = None, api_key: str | None = None, timeout=None):
+        self.url = url or settings.SMS_GATEWAY_URL
+        self.api_key = api_key if api_key is not None else settings.SMS_GATEWAY_API_KEY
+        self.timeout = timeout or settings.NOTIFICATIONS_SMS_GATEWAY_TIMEOUT
+
+    def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
+        if not self.url:
+            raise PermanentError("SMS_GATEWAY_URL is not set")
+        payload = json.dumps(
+            {"to": phone, "text": text, "encoding": encoding, "reference": reference},
+            ensure_ascii=False,
+        ).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=payload,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Accept": "application/json",
+                "Authorization": f"Bearer {self.api_key}",
+                "Idempotency-Key": reference,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read(65536)
+        except urllib.error.HTTPError as exc:
+            detail = f"HTTP {exc.code}: {scrub(exc.read(300).decode('utf-8', 'replace'))}"
+            if exc.code >= 500 or exc.code in self.RETRYABLE_STATUS:
+                raise RetryableError(detail) from None
+            raise PermanentError(detail) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise RetryableError(f"gateway unreachable: {exc}") from None
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            data = {}
+        provider_reference = str(data.get("id") or data.get("message_id") or reference)[:100]
+        return SendResult(
+            provider=self.name,
+            provider_reference=provider_reference,
+            delivered=data.get("status") == "delivered",
+        )
+
+
+BACKENDS = {"outbox": OutboxBackend, "http": HttpGatewayBackend}
+
+
+def get_backend() -> SmsBackend:
+    name = settings.SMS_BACKEND
+    cls = BACKENDS.get(name) or import_string(name)
+    return cls()

@@ -1,0 +1,48 @@
+"""Celery tasks. They take ids, acknowledge late, and only call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from notifications import services
+
+_COMMON = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name="notifications.deliver", max_retries=None, **_COMMON)
+def deliver_notification(self, notification_id: int) -> str:
+    outcome = services.deliver(notification_id=notification_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="notifications.deliver_otp", max_retries=None, **_COMMON)
+def deliver_otp(self, notification_id: int) -> str:
+    """One-time codes: own queue, short timeouts, few attempts, short maximum age (fail fast)."""
+    outcome = services.deliver(notification_id=notification_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=min(outcome.retry_in, 5))
+    return outcome.status
+
+
+@shared_task(name="notifications.sweep", ignore_result=True)
+def sweep_notifications() -> int:
+    return services.sweep()
+
+
+@shared_task(name="notifications.purge", ignore_result=True)
+def purge_notifications() -> int:
+    return services.purge_personal_content()
+
+
+@shared_task(name="notifications.staff_digest", ignore_result=True)
+def send_staff_digests() -> int:
+    from notifications import digest
+
+    return digest.send_digests()
+
+
+@shared_task(name="notifications.noop", ignore_result=True)
+def noop() -> None:
+    """Does nothing: the benchmark's baseline."""
