@@ -1,0 +1,224 @@
+"""API representations of dossiers (read) and request bodies (write)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.catalogue.models import ResultMethod
+from portal.dossiers.models import Attachment, Document, Dossier
+
+
+class DossierApiErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(required=False)
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text="Mã thủ tục, ví dụ 1.003677")
+    area = serializers.CharField(help_text="Mã xã / phường nơi thực hiện thủ tục")
+    form_data = serializers.DictField(required=False, default=dict)
+    result_method = serializers.ChoiceField(choices=ResultMethod.choices, required=False)
+    result_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class DossierUpdateSerializer(serializers.Serializer):
+    form_data = serializers.DictField(required=False)
+    result_method = serializers.ChoiceField(choices=ResultMethod.choices, required=False)
+    result_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    version = serializers.IntegerField(required=False, help_text="Phiên bản đang xem (tùy chọn).")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class WithdrawSerializer(VersionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # the service gives the specific "empty file" message
+        error_messages={"required": _("Vui lòng chọn tệp để tải lên.")},
+    )
+    requirement_key = serializers.CharField(required=False, allow_blank=True, max_length=60)
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    personal_id = serializers.CharField(max_length=20)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "requirement_key",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "supplement_request",
+            "verified",
+        ]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "kind_label", "status", "created_at", "download_url"]
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/dossiers/{obj.dossier.code}/documents/{obj.pk}/"
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    procedure_code = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name_vi")
+    unit_name = serializers.CharField(source="unit.name")
+    state_label = serializers.CharField(source="get_state_display")
+    national_status_code = serializers.IntegerField(allow_null=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure_code",
+            "procedure_name",
+            "unit_name",
+            "state",
+            "state_label",
+            "national_status_code",
+            "created_at",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "is_overdue",
+            "version",
+        ]
+
+    def get_is_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    to_state_label = serializers.CharField()
+    actor_label = serializers.CharField()
+    reason = serializers.CharField()
+    details = serializers.DictField()
+
+
+class SupplementItemSerializer(serializers.Serializer):
+    document = serializers.CharField()
+    copy_kind = serializers.CharField(allow_blank=True)
+    problem = serializers.CharField()
+
+
+class SupplementRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    requested_at = serializers.DateTimeField()
+    items = SupplementItemSerializer(many=True)
+    guidance = serializers.CharField()
+
+
+class DossierDetailSerializer(DossierListSerializer):
+    procedure_level = serializers.IntegerField(source="procedure.level")
+    area_code = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True)
+    documents = DocumentSerializer(many=True)
+    history = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    supplement_request = serializers.SerializerMethodField()
+    missing_documents = serializers.SerializerMethodField()
+
+    class Meta(DossierListSerializer.Meta):
+        fields = DossierListSerializer.Meta.fields + [
+            "procedure_level",
+            "area_code",
+            "form_data",
+            "applicant_name",
+            "applicant_personal_id",
+            "result_method",
+            "result_address",
+            "fee_amount",
+            "fee_paid_online",
+            "paid_at",
+            "accepted_at",
+            "paused_at",
+            "decided_at",
+            "returned_at",
+            "attachments",
+            "documents",
+            "history",
+            "allowed_actions",
+            "supplement_request",
+            "missing_documents",
+        ]
+
+    def get_area_code(self, obj) -> str | None:
+        return obj.area.code if obj.area_id else None
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_history(self, obj):
+        from portal.dossiers.selectors import timeline
+
+        user = self.context["request"].user
+        for_citizen = obj.citizen_id == user.pk
+        return TimelineEntrySerializer(
+            timeline(dossier=obj, for_citizen=for_citizen), many=True
+        ).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj):
+        from portal.dossiers.services import allowed_actions
+
+        return allowed_actions(dossier=obj, user=self.context["request"].user)
+
+    @extend_schema_field(SupplementRequestSerializer(allow_null=True))
+    def get_supplement_request(self, obj):
+        from portal.dossiers.selectors import open_supplement_request
+
+        request = open_supplement_request(dossier=obj)
+        if request is None:
+            return None
+        return {
+            "id": request.pk,
+            "requested_at": request.requested_at,
+            "items": request.items,
+            "guidance": request.guidance,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_missing_documents(self, obj):
+        from portal.dossiers.services import missing_documents
+
+        if obj.state != "draft":
+            return []
+        return [{"key": d.key, "name": d.name} for d in missing_documents(dossier=obj)]
+
+
+class LookupResultSerializer(serializers.Serializer):
+    """Public lookup: state and dates only (nothing about the person or the request)."""
+
+    code = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    national_status_code = serializers.IntegerField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
