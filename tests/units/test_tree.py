@@ -95,7 +95,6 @@ def test_visibility_by_role(legacy_tree, django_user_model):
 
 
 def test_staff_never_see_units_outside_their_subtree(legacy_tree):
-    t = legacy_tree
     for unit in PoliceUnit.objects.all():
         for role in (Role.SUPERVISOR, Role.UNIT_LEADER, Role.HANDLING_OFFICER):
             user = staff(f"{role}.{unit.code}", unit, role)
