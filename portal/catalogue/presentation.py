@@ -48,6 +48,10 @@ class FeeRow:
     status: str  # "current" | "upcoming" | "previous"
 
     @property
+    def amount_text(self) -> str:
+        return money(self.fee.amount) if self.fee.amount else _("Miễn phí")
+
+    @property
     def status_label(self) -> str:
         return {
             "current": _("Đang áp dụng"),
