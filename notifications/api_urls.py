@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications.api import NotificationListView
+from notifications.receipts import sms_receipt
+
+urlpatterns = [
+    path("notifications/", NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/sms-receipts/", sms_receipt, name="api-notifications-sms-receipts"),
+]

@@ -64,3 +64,41 @@ EVENT_CHOICES = [(name, spec.label) for name, spec in EVENTS.items()]
 
 def allowed_placeholders(event: str) -> frozenset[str]:
     return frozenset(EVENTS[event].placeholders) | frozenset(AUTOMATIC)
+
+
+def sample_context() -> dict:
+    """Example values for every placeholder (admin preview)."""
+    import datetime as dt
+
+    today = dt.date.today()
+    row = {
+        "code": "G09.20-20260609-0001",
+        "procedure": "Đăng ký tạm trú",
+        "due_at": dt.datetime.combine(today, dt.time(16, 30)),
+    }
+    return {
+        "portal_url": "https://dichvucong.example.vn",
+        "citizen_name": "Nguyễn Thị Hương",
+        "dossier_code": "G09.20-20260609-0001",
+        "procedure_name": "Đăng ký tạm trú",
+        "unit_name": "Công an phường Phan Đình Phùng",
+        "submitted_at": dt.datetime.combine(today, dt.time(9, 15)),
+        "appointment_date": today + dt.timedelta(days=3),
+        "reason": "Ảnh giấy tờ bị mờ, không đọc được",
+        "items": ["Hợp đồng thuê nhà (bản chụp rõ nét)", "Văn bản đồng ý của chủ hộ"],
+        "deadline": today + dt.timedelta(days=5),
+        "legal_provision": "Khoản 1 Điều 27 Luật Cư trú 2020",
+        "collection_method": "Nhận trực tiếp tại Công an phường Phan Đình Phùng",
+        "return_method": "Gửi qua bưu chính công ích",
+        "original_date": today,
+        "new_date": today + dt.timedelta(days=2),
+        "code": "123456",
+        "minutes": 5,
+        "purpose_label": "xac minh so dien thoai",
+        "day": today,
+        "due_today": [row],
+        "due_tomorrow": [],
+        "overdue": [row],
+        "overdue_count": 3,
+        "by_unit": [{"unit": "Công an phường Phan Đình Phùng", "count": 3}],
+    }

@@ -53,16 +53,24 @@ def _hit(key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def count_request(*, phone: str, ip: str) -> None:
+    """Count one code request against the per-IP and per-number limits; raise RateLimited."""
+    number = normalise_phone(phone)
+    window = settings.NOTIFICATIONS_OTP_RATE_WINDOW_SECONDS
+    ip_ok = _hit(f"otp:ip:{ip}", settings.NOTIFICATIONS_OTP_PER_IP, window)
+    phone_ok = not number or _hit(
+        f"otp:phone:{number}", settings.NOTIFICATIONS_OTP_PER_PHONE, window
+    )
+    if not (ip_ok and phone_ok):
+        log.warning("one-time code refused (rate limit) for %s from %s", mask_phone(number), ip)
+        raise RateLimited(_("Bạn đã yêu cầu mã quá nhiều lần. Vui lòng thử lại sau ít phút."))
+
+
 def issue_code(*, phone: str, purpose: str, ip: str) -> OneTimeCode | None:
     """Send a fresh code to `phone`. Raises RateLimited when the number or the IP asked too often.
     Returns None (and sends nothing) for an invalid number. Earlier codes for the purpose stop working."""
     number = normalise_phone(phone)
-    window = settings.NOTIFICATIONS_OTP_RATE_WINDOW_SECONDS
-    if not _hit(f"otp:ip:{ip}", settings.NOTIFICATIONS_OTP_PER_IP, window) or (
-        number and not _hit(f"otp:phone:{number}", settings.NOTIFICATIONS_OTP_PER_PHONE, window)
-    ):
-        log.warning("one-time code refused (rate limit) for %s from %s", mask_phone(number), ip)
-        raise RateLimited(_("Bạn đã yêu cầu mã quá nhiều lần. Vui lòng thử lại sau ít phút."))
+    count_request(phone=number, ip=ip)
     if not number:
         return None
     code = f"{secrets.randbelow(10**6):06d}"

@@ -382,6 +382,8 @@ def deliver(*, notification_id: int) -> Outcome:
             log.warning("notification %s gave up after %s attempts", row.pk, row.attempts)
             return Outcome("failed")
         delay = backoff_seconds(row.attempts)
+        if row.queue == OTP_QUEUE:  # a late code is useless: retry soon or not at all
+            delay = min(delay, 5.0)
         Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
             last_error=detail,
             provider=provider,

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_notifications, name="list"),
+    path("xac-minh-so-dien-thoai/", views.verify_phone, name="verify-phone"),
+    path("quen-mat-khau/", views.password_reset_start, name="password-reset"),
+    path("quen-mat-khau/dat-lai/", views.password_reset_finish, name="password-reset-finish"),
+    path("dev/sms/", views.dev_sms_outbox, name="dev-sms"),
+]

@@ -1,0 +1,129 @@
+"""Citizen pages: my notices, phone verification, password reset by SMS code; a dev SMS outbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from notifications import accounts
+from notifications.forms import CodeForm, ResetFinishForm, ResetStartForm, SendCodeForm
+from notifications.masking import mask_phone
+from notifications.models import OutboxSms
+from notifications.selectors import notifications_for
+from portal.core.errors import DomainError
+
+
+def _ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@login_required
+def my_notifications(request):
+    page = Paginator(notifications_for(user=request.user), 30).get_page(request.GET.get("trang"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+def verify_phone(request):
+    user = request.user
+    send_form = SendCodeForm(initial={"phone": user.phone})
+    code_form = CodeForm()
+    pending = request.session.get("verify_phone")
+    if request.method == "POST" and request.POST.get("action") == "send":
+        send_form = SendCodeForm(request.POST)
+        if send_form.is_valid():
+            try:
+                number = accounts.start_phone_verification(
+                    user=user, phone=send_form.cleaned_data["phone"], ip=_ip(request)
+                )
+            except DomainError as exc:
+                send_form.add_error("phone", exc.message)
+            else:
+                request.session["verify_phone"] = number
+                messages.info(request, _("Đã gửi mã xác thực tới %s.") % mask_phone(number))
+                return redirect("notifications:verify-phone")
+    elif request.method == "POST" and request.POST.get("action") == "verify" and pending:
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                accounts.confirm_phone(
+                    user=user, phone=pending, code=code_form.cleaned_data["code"]
+                )
+            except DomainError as exc:
+                code_form.add_error("code", exc.message)
+            else:
+                del request.session["verify_phone"]
+                messages.success(request, _("Số điện thoại đã được xác minh."))
+                return redirect("notifications:verify-phone")
+    return render(
+        request,
+        "notifications/verify_phone.html",
+        {
+            "send_form": send_form,
+            "code_form": code_form,
+            "pending": mask_phone(pending) if pending else "",
+        },
+    )
+
+
+def password_reset_start(request):
+    form = ResetStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.start_password_reset(
+                personal_id=form.cleaned_data["personal_id"],
+                phone=form.cleaned_data["phone"],
+                ip=_ip(request),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session["password_reset"] = {
+                "personal_id": form.cleaned_data["personal_id"],
+                "phone": form.cleaned_data["phone"],
+            }
+            return redirect("notifications:password-reset-finish")
+    return render(request, "notifications/password_reset_start.html", {"form": form})
+
+
+def password_reset_finish(request):
+    pending = request.session.get("password_reset")
+    if not pending:
+        return redirect("notifications:password-reset")
+    form = ResetFinishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.reset_password(
+                personal_id=pending["personal_id"],
+                phone=pending["phone"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            del request.session["password_reset"]
+            messages.success(
+                request, _("Đã đặt lại mật khẩu. Vui lòng đăng nhập bằng mật khẩu mới.")
+            )
+            return redirect("accounts:login")
+    return render(
+        request,
+        "notifications/password_reset_finish.html",
+        {"form": form, "phone": mask_phone(pending["phone"])},
+    )
+
+
+@staff_member_required
+def dev_sms_outbox(request):
+    """The local SMS backend's "phone": what would have been sent (staff only)."""
+    return render(
+        request, "notifications/dev_sms.html", {"messages_sent": OutboxSms.objects.all()[:100]}
+    )
