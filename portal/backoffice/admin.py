@@ -1,0 +1,644 @@
+"""The staff back office in the Django admin (Vietnamese): dossier queues, the dossier page and one
+small form per decision. Every object view goes through `selectors.get_dossier_for_staff` (a
+dossier of another unit is a 404) and every decision through `portal.backoffice.services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, Value, When
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from portal.accounts.access import can_act_for_unit, can_sign_for_unit, is_administrator
+from portal.catalogue.models import ServiceLevel
+from portal.core.errors import Conflict, DomainError, NotFound
+from portal.dossiers import selectors as dossier_selectors
+from portal.dossiers import services as engine
+from portal.dossiers.models import CLOCK_RUNNING_STATES, Document, Dossier, State
+
+from . import forms, selectors, services
+from .models import Apology, ContactLog, RefusalReason, RefusalReview
+
+# ----------------------------------------------------------------------------------------------
+# Decisions offered on the dossier page
+
+
+ACTION_SPECS: dict[str, tuple[type[forms.ActionForm], str, str]] = {
+    # name → (form, title, button)
+    "receive": (forms.ConfirmForm, _("Tiếp nhận hồ sơ"), _("Tiếp nhận, cấp giấy hẹn (CT04)")),
+    "request_supplement": (
+        forms.SupplementForm,
+        _("Yêu cầu bổ sung hồ sơ"),
+        _("Gửi yêu cầu bổ sung (CT05)"),
+    ),
+    "refuse": (forms.RefuseForm, _("Từ chối hồ sơ"), _("Từ chối, lập phiếu CT06")),
+    "assign": (forms.AssignForm, _("Phân công cán bộ xử lý"), _("Phân công")),
+    "start_processing": (forms.ConfirmForm, _("Bắt đầu xử lý"), _("Bắt đầu xử lý")),
+    "approve": (forms.ConfirmForm, _("Phê duyệt kết quả"), _("Phê duyệt")),
+    "contact": (forms.ContactForm, _("Ghi nhật ký liên hệ công dân"), _("Ghi nhật ký")),
+    "return_result": (forms.ReturnForm, _("Trả kết quả"), _("Xác nhận đã trả kết quả")),
+    "apology": (
+        forms.ApologyForm,
+        _("Xin lỗi và hẹn lại ngày trả kết quả"),
+        _("Lập phiếu xin lỗi và hẹn lại"),
+    ),
+    "stop": (forms.StopForm, _("Dừng xử lý hồ sơ"), _("Dừng xử lý")),
+}
+CONTACT_STATES = (State.RECEIVED, State.PROCESSING, State.APPROVED)
+
+
+def available_actions(*, dossier: Dossier, user) -> list[str]:
+    """The staff decisions this user may take on this dossier now (engine rules + back office)."""
+    allowed = set(engine.allowed_actions(dossier=dossier, user=user))
+    if (
+        dossier.state in CONTACT_STATES
+        and can_act_for_unit(user, dossier.unit)
+        and (getattr(user, "unit_id", None) == dossier.unit_id)
+    ):
+        allowed.add("contact")
+    if (
+        dossier.state in services.APOLOGY_STATES
+        and dossier.due_at
+        and getattr(user, "unit_id", None) == dossier.unit_id
+        and can_sign_for_unit(user, dossier.unit)
+    ):
+        allowed.add("apology")
+    return [name for name in ACTION_SPECS if name in allowed]
+
+
+def _duration_label(delta: dt.timedelta) -> str:
+    seconds = max(int(delta.total_seconds()), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return gettext("%(d)s ngày %(h)s giờ") % {"d": days, "h": hours}
+    if hours:
+        return gettext("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
+    return gettext("%(m)s phút") % {"m": minutes}
+
+
+# ----------------------------------------------------------------------------------------------
+# List filters
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("hàng đợi")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(q.key, q.label) for q in selectors.QUEUES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in selectors.QUEUE_BY_KEY:
+            return queryset.filter(selectors.queue_filters(user=request.user)[value])
+        return queryset
+
+
+class LevelFilter(admin.SimpleListFilter):
+    title = _("mức độ dịch vụ")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [(str(v), label) for v, label in ServiceLevel.choices if v >= 3]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("3", "4"):
+            return queryset.filter(procedure__level=int(self.value()))
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("hạn trả kết quả")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Quá hạn")),
+            ("today", _("Hôm nay")),
+            ("week", _("Trong 7 ngày tới")),
+            ("none", _("Chưa có hạn")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        today_end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+        if value == "today":
+            return queryset.filter(due_at__gte=now, due_at__lte=today_end)
+        if value == "week":
+            return queryset.filter(due_at__gte=now, due_at__lte=now + dt.timedelta(days=7))
+        if value == "none":
+            return queryset.filter(due_at__isnull=True)
+        return queryset
+
+
+# ----------------------------------------------------------------------------------------------
+# The dossier admin
+
+
+class BackOfficeAccess:
+    """Back-office models: any officer with a unit (or an administrator) may look; writes go
+    through services, never through the generic admin forms."""
+
+    def has_module_permission(self, request):
+        return selectors.can_use_back_office(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.can_use_back_office(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if admin.site.is_registered(Dossier):
+    admin.site.unregister(Dossier)
+
+
+@admin.register(Dossier)
+class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
+    list_display = (
+        "code",
+        "procedure_col",
+        "applicant_col",
+        "state_col",
+        "submitted_at",
+        "due_col",
+        "waited_col",
+        "assigned_to",
+    )
+    list_display_links = ("code",)
+    list_select_related = ("procedure", "unit", "assigned_to")
+    list_filter = (QueueFilter, "procedure", LevelFilter, "state", DueFilter)
+    search_fields = ("code", "applicant_name", "=applicant_personal_id")
+    search_help_text = _("Tìm theo mã hồ sơ, họ tên hoặc số định danh cá nhân (đủ 12 số).")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = None
+    ordering = ("-submitted_at", "-pk")
+
+    # --- scope ---------------------------------------------------------------------------
+    def get_queryset(self, request):
+        now = timezone.now()
+        unit = request.user.unit if getattr(request.user, "unit_id", None) else None
+        late = selectors.reception_late_threshold(unit=unit, now=now)
+        soon = selectors.due_soon_limit(unit=unit, now=now)
+        return selectors.dossiers_for_staff(user=request.user).annotate(
+            bo_reception_late=Case(
+                When(state=State.SUBMITTED, received_at__lt=late, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            bo_due_soon=Case(
+                When(
+                    state__in=CLOCK_RUNNING_STATES,
+                    due_at__gte=now,
+                    due_at__lte=soon,
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    def get_ordering(self, request):
+        queue = selectors.QUEUE_BY_KEY.get(request.GET.get("queue", ""))
+        return queue.ordering if queue else self.ordering
+
+    def _dossier(self, request, object_id) -> Dossier:
+        try:
+            return selectors.get_dossier_for_staff(user=request.user, pk=int(object_id))
+        except (NotFound, ValueError, TypeError):
+            raise Http404(gettext("Không tìm thấy hồ sơ.")) from None
+
+    # --- columns -------------------------------------------------------------------------
+    @admin.display(description=_("thủ tục"), ordering="procedure__code")
+    def procedure_col(self, obj):
+        return format_html(
+            "{}<br><small>{}</small>", obj.procedure.code, obj.procedure.name_vi[:60]
+        )
+
+    @admin.display(description=_("người nộp"), ordering="applicant_name")
+    def applicant_col(self, obj):
+        return format_html("{}<br><small>{}</small>", obj.applicant_name, obj.applicant_personal_id)
+
+    @admin.display(description=_("trạng thái"), ordering="state")
+    def state_col(self, obj):
+        return obj.get_state_display()
+
+    @admin.display(description=_("hẹn trả"), ordering="due_at")
+    def due_col(self, obj):
+        if not obj.due_at:
+            return "—"
+        when = timezone.localtime(obj.due_at).strftime("%H:%M %d/%m/%Y")
+        if obj.is_overdue():
+            return format_html(
+                '<strong class="bo-overdue" style="color:#ba2121">{} ⚠ {}</strong>',
+                when,
+                gettext("Quá hạn"),
+            )
+        if getattr(obj, "bo_due_soon", False):
+            return format_html(
+                '<span class="bo-due-soon" style="color:#b36b00">{} ⏰ {}</span>',
+                when,
+                gettext("Sắp đến hạn"),
+            )
+        return when
+
+    @admin.display(description=_("đã chờ"))
+    def waited_col(self, obj):
+        if obj.state != State.SUBMITTED or not obj.submitted_at:
+            return ""
+        label = _duration_label(timezone.now() - obj.submitted_at)
+        if getattr(obj, "bo_reception_late", False):
+            return format_html(
+                '<strong class="bo-reception-late" style="color:#ba2121">{} ⚠ {}</strong>',
+                label,
+                gettext("quá phiên tiếp nhận kế tiếp"),
+            )
+        return label
+
+    # --- URLs ----------------------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/thao-tac/<slug:action>/",
+                wrap(self.action_view),
+                name="dossiers_dossier_action",
+            ),
+            path(
+                "<path:object_id>/tep/<int:attachment_id>/",
+                wrap(xframe_options_sameorigin(self.attachment_view)),
+                name="dossiers_dossier_attachment",
+            ),
+            path(
+                "<path:object_id>/van-ban/<int:document_id>/",
+                wrap(self.document_view),
+                name="dossiers_dossier_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, dossier):
+        return reverse("admin:dossiers_dossier_change", args=[dossier.pk])
+
+    # --- the dossier page ----------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dossier = self._dossier(request, object_id)
+        dossier = dossier_selectors.dossier_detail(user=request.user, code=dossier.code)
+        plugin = engine.get_plugin(dossier.procedure)
+        try:
+            summary = plugin.summary(dossier=dossier)
+        except Exception:  # noqa: BLE001 - a broken plugin must not hide the dossier
+            summary = [(gettext("Dữ liệu tờ khai"), str(dossier.form_data))]
+        required = {d.key: d for d in dossier.procedure.required_documents.all()}
+        attachments = [
+            {
+                "obj": a,
+                "requirement": required.get(a.requirement_key),
+                "url": reverse("admin:dossiers_dossier_attachment", args=[dossier.pk, a.pk]),
+                "is_image": a.content_type.startswith("image/"),
+                "is_pdf": a.content_type == "application/pdf",
+            }
+            for a in dossier.attachments.all()
+        ]
+        documents = [
+            {"obj": d, "url": reverse("admin:dossiers_dossier_document", args=[dossier.pk, d.pk])}
+            for d in dossier.documents.all()
+        ]
+        actions = [
+            {
+                "name": name,
+                "title": ACTION_SPECS[name][1],
+                "url": reverse("admin:dossiers_dossier_action", args=[dossier.pk, name]),
+            }
+            for name in available_actions(dossier=dossier, user=request.user)
+        ]
+        now = timezone.now()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Hồ sơ %(code)s") % {"code": dossier.code},
+            "subtitle": dossier.procedure.name_vi,
+            "dossier": dossier,
+            "summary": summary,
+            "attachments": attachments,
+            "documents": documents,
+            "timeline": dossier_selectors.timeline(dossier=dossier, for_citizen=False),
+            "supplement_requests": list(dossier.supplement_requests.all()),
+            "contact_logs": list(
+                ContactLog.objects.filter(dossier=dossier).select_related("staff")
+            ),
+            "apologies": list(Apology.objects.filter(dossier=dossier).select_related("issued_by")),
+            "actions": actions,
+            "read_only": selectors.is_read_only(request.user),
+            "overdue": dossier.is_overdue(now),
+            "time_left": _duration_label(dossier.due_at - now)
+            if dossier.due_at and dossier.due_at > now
+            else "",
+            "all_verified": services.mandatory_documents_all_verified(dossier=dossier),
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "backoffice/dossier_detail.html", context)
+
+    # --- one decision ---------------------------------------------------------------------
+    def action_view(self, request, object_id, action):
+        dossier = self._dossier(request, object_id)
+        if action not in ACTION_SPECS:
+            raise Http404
+        change_url = self._change_url(dossier)
+        if action not in available_actions(dossier=dossier, user=request.user):
+            messages.error(
+                request,
+                gettext("Bạn không thể thực hiện thao tác này với hồ sơ ở trạng thái “%(state)s”.")
+                % {"state": dossier.get_state_display()},
+            )
+            return HttpResponseRedirect(change_url)
+        form_class, title, button = ACTION_SPECS[action]
+        formset = None
+        if request.method == "POST":
+            form = form_class(request.POST, dossier=dossier, user=request.user)
+            if action == "request_supplement":
+                formset = forms.SupplementItemFormSet(request.POST, prefix="items")
+            valid = form.is_valid() and (formset is None or formset.is_valid())
+            if valid:
+                try:
+                    done = self._perform(action, dossier, request.user, form, formset)
+                except Conflict as exc:
+                    messages.error(request, exc.message)
+                    return HttpResponseRedirect(change_url)
+                except DomainError as exc:
+                    self._form_errors(form, exc.details, exc.message)
+                except ValidationError as exc:
+                    details = exc.message_dict if hasattr(exc, "error_dict") else {}
+                    self._form_errors(form, details, " ".join(exc.messages))
+                else:
+                    messages.success(request, done)
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class(
+                initial={"version": dossier.version}, dossier=dossier, user=request.user
+            )
+            if action == "request_supplement":
+                formset = forms.SupplementItemFormSet(prefix="items")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "subtitle": dossier.code,
+            "dossier": dossier,
+            "form": form,
+            "formset": formset,
+            "action": action,
+            "button": button,
+            "change_url": change_url,
+            "level": dossier.procedure.level,
+            "no_method": not dossier.result_method,
+            "has_contact": services.has_successful_contact(dossier=dossier)
+            if action == "return_result"
+            else False,
+            "all_verified": services.mandatory_documents_all_verified(dossier=dossier)
+            if action == "refuse"
+            else False,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "backoffice/action_form.html", context)
+
+    @staticmethod
+    def _form_errors(form, details, message):
+        placed = False
+        for field, errors in (details or {}).items():
+            if field in form.fields:
+                msgs = errors if isinstance(errors, list) else [str(errors)]
+                form.add_error(field, [str(m) for m in msgs if isinstance(m, str)] or message)
+                placed = True
+        if not placed:
+            form.add_error(None, message)
+
+    def _perform(self, action, dossier, user, form, formset) -> str:
+        data = form.cleaned_data
+        version = data["version"]
+        if action == "receive":
+            services.receive(dossier=dossier, actor=user, expected_version=version)
+            return gettext("Đã tiếp nhận hồ sơ %(code)s, giấy hẹn CT04 đã được lập.") % {
+                "code": dossier.code
+            }
+        if action == "request_supplement":
+            services.request_supplement(
+                dossier=dossier,
+                actor=user,
+                items=formset.items,
+                guidance=data["guidance"],
+                expected_version=version,
+            )
+            return gettext("Đã gửi yêu cầu bổ sung (CT05) cho công dân.")
+        if action == "refuse":
+            services.refuse(
+                dossier=dossier,
+                actor=user,
+                reason_category=data["reason_category"],
+                explanation=data["explanation"],
+                expected_version=version,
+            )
+            return gettext("Đã từ chối hồ sơ; phiếu CT06 đã được lập và chuyển cấp trên giám sát.")
+        if action == "assign":
+            services.assign(
+                dossier=dossier, actor=user, officer=data["officer"], expected_version=version
+            )
+            return gettext("Đã phân công %(name)s.") % {"name": data["officer"]}
+        if action == "start_processing":
+            services.start_processing(dossier=dossier, actor=user, expected_version=version)
+            return gettext("Đã chuyển hồ sơ sang xử lý.")
+        if action == "approve":
+            services.approve(dossier=dossier, actor=user, expected_version=version)
+            return gettext("Đã phê duyệt kết quả.")
+        if action == "contact":
+            services.record_contact(
+                dossier=dossier,
+                actor=user,
+                contacted_at=data["contacted_at"],
+                channel=data["channel"],
+                outcome=data["outcome"],
+                note=data["note"],
+            )
+            return gettext("Đã ghi nhật ký liên hệ.")
+        if action == "return_result":
+            services.return_result(
+                dossier=dossier,
+                actor=user,
+                method=data["method"],
+                collected_by_name=data.get("collected_by_name") or "",
+                collected_by_personal_id=data.get("collected_by_personal_id") or "",
+                originals_compared=bool(data.get("originals_compared")),
+                postal_address=data.get("postal_address") or "",
+                postal_fee=data.get("postal_fee"),
+                expected_version=version,
+            )
+            return gettext("Đã ghi nhận trả kết quả.")
+        if action == "apology":
+            services.issue_apology(
+                dossier=dossier,
+                actor=user,
+                new_due_at=data["new_due_at"],
+                reason=data["reason"],
+                expected_version=version,
+            )
+            return gettext("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+        if action == "stop":
+            engine.stop(
+                dossier=dossier, actor=user, reason=data["reason"], expected_version=version
+            )
+            return gettext("Đã dừng xử lý hồ sơ.")
+        raise Http404
+
+    # --- files ---------------------------------------------------------------------------
+    def attachment_view(self, request, object_id, attachment_id):
+        dossier = self._dossier(request, object_id)
+        attachment = dossier.attachments.filter(pk=attachment_id).first()
+        if attachment is None or not attachment.file:
+            raise Http404
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=False,
+            filename=attachment.original_name,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def document_view(self, request, object_id, document_id):
+        dossier = self._dossier(request, object_id)
+        document = dossier.documents.filter(pk=document_id).first()
+        if document is None:
+            raise Http404
+        if document.status != Document.Status.READY or not document.file:
+            document = engine.render_document(document_id=document.pk)
+        if document.status != Document.Status.READY:
+            messages.error(request, gettext("Chưa tạo được văn bản, vui lòng thử lại sau."))
+            return HttpResponseRedirect(self._change_url(dossier))
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=False,
+            filename=f"{document.kind}-{dossier.code}.pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# ----------------------------------------------------------------------------------------------
+# Managed lists and review
+
+
+@admin.register(RefusalReason)
+class RefusalReasonAdmin(BackOfficeAccess, admin.ModelAdmin):
+    list_display = ("title", "legal_provision", "is_active", "position")
+    list_filter = ("is_active",)
+    search_fields = ("title", "legal_provision")
+
+    def has_add_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+
+@admin.register(RefusalReview)
+class RefusalReviewAdmin(BackOfficeAccess, admin.ModelAdmin):
+    """The supervisors' list of refusals (the level above reviews every one)."""
+
+    list_display = (
+        "dossier",
+        "unit",
+        "reason",
+        "refused_by",
+        "refused_at",
+        "all_documents_verified",
+        "outcome",
+    )
+    list_filter = ("outcome", "reason", "all_documents_verified")
+    list_select_related = ("dossier", "unit", "reason", "refused_by")
+    readonly_fields = (
+        "dossier",
+        "unit",
+        "reason",
+        "legal_provision",
+        "explanation",
+        "refused_by",
+        "refused_at",
+        "all_documents_verified",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    fields = (*readonly_fields, "outcome", "review_note")
+
+    def get_queryset(self, request):
+        user = request.user
+        qs = super().get_queryset(request)
+        if is_administrator(user):
+            return qs
+        if not selectors.can_use_back_office(user):
+            return qs.none()
+        if user.has_role("supervisor"):
+            return qs.filter(unit__path__startswith=user.unit.path)
+        return qs.filter(unit_id=user.unit_id)
+
+    def has_change_permission(self, request, obj=None):
+        from portal.accounts.access import is_supervisor_of
+
+        if obj is None:
+            return is_administrator(request.user) or request.user.has_role("supervisor")
+        return is_administrator(request.user) or is_supervisor_of(request.user, obj.unit)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.review_refusal(
+                review=obj, actor=request.user, outcome=obj.outcome, note=obj.review_note
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        def clean_review_note(self_form):
+            note = self_form.cleaned_data.get("review_note", "")
+            try:
+                return services.clean_reason(note, field="review_note", label=gettext("Ý kiến"))
+            except DomainError as exc:
+                raise ValidationError(exc.message) from None
+
+        form.clean_review_note = clean_review_note
+        return form
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(BackOfficeAccess, admin.ModelAdmin):
+    list_display = ("dossier", "contacted_at", "channel", "outcome", "staff")
+    list_select_related = ("dossier", "staff")
+    list_filter = ("channel", "outcome")
+
+    def get_queryset(self, request):
+        visible = selectors.dossiers_for_staff(user=request.user).values("pk")
+        return super().get_queryset(request).filter(dossier_id__in=visible)

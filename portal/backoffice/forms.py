@@ -1,0 +1,205 @@
+"""The small admin forms of each staff decision. Validation of reasons lives in services
+(`clean_reason`, `clean_supplement_items`) so the API and the admin demand the same."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Role, User
+from portal.catalogue.models import RequiredDocument, ResultMethod
+from portal.core.errors import DomainError
+
+from . import services
+from .models import ContactLog, RefusalReason
+
+
+def _check(fn, *args, **kwargs):
+    """Run a services.clean_* check and turn its error into a form ValidationError."""
+    try:
+        return fn(*args, **kwargs)
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, dossier=None, user=None, **kwargs):
+        self.dossier, self.user = dossier, user
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(ActionForm):
+    """Receive / start processing / approve: the officer confirms what they saw."""
+
+
+class SupplementItemForm(forms.Form):
+    document = forms.CharField(label=_("Giấy tờ cần bổ sung"), max_length=300, required=False)
+    copy_kind = forms.ChoiceField(
+        label=_("Loại bản"), required=False, choices=[("", "—"), *RequiredDocument.CopyKind.choices]
+    )
+    problem = forms.CharField(
+        label=_("Chưa đạt ở điểm nào"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    def has_content(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return any((data.get(k) or "").strip() for k in ("document", "problem"))
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        items = [f.cleaned_data for f in self.forms if f.has_content()]
+        _check(services.clean_supplement_items, items)
+        self.items = services.clean_supplement_items(items)
+
+
+SupplementItemFormSet = forms.formset_factory(
+    SupplementItemForm, formset=BaseItemFormSet, extra=3, max_num=services.MAX_SUPPLEMENT_ITEMS
+)
+
+
+class SupplementForm(ActionForm):
+    guidance = forms.CharField(
+        label=_("Hướng dẫn bổ sung"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Hướng dẫn đầy đủ, cụ thể, một lần: công dân cần làm gì, nộp thế nào."),
+    )
+
+    def clean_guidance(self):
+        return _check(
+            services.clean_reason,
+            self.cleaned_data["guidance"],
+            field="guidance",
+            label=_("Hướng dẫn"),
+        )
+
+
+class RefuseForm(ActionForm):
+    reason_category = forms.ModelChoiceField(
+        label=_("Lý do từ chối (theo danh mục)"),
+        queryset=RefusalReason.objects.none(),
+        empty_label=_("— Chọn lý do —"),
+        error_messages={"required": _("Chọn một lý do từ chối trong danh mục.")},
+    )
+    explanation = forms.CharField(
+        label=_("Giải thích cụ thể"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Nêu cụ thể vì sao hồ sơ không được giải quyết (sẽ in trên phiếu CT06)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason_category"].queryset = RefusalReason.objects.filter(is_active=True)
+        self.fields["reason_category"].label_from_instance = lambda r: (
+            f"{r.title} — {r.legal_provision}"
+        )
+
+    def clean_explanation(self):
+        return _check(
+            services.clean_reason,
+            self.cleaned_data["explanation"],
+            field="explanation",
+            label=_("Giải thích cụ thể"),
+        )
+
+
+class AssignForm(ActionForm):
+    officer = forms.ModelChoiceField(label=_("Cán bộ xử lý"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.dossier is not None:
+            self.fields["officer"].queryset = (
+                User.objects.filter(
+                    kind=User.Kind.STAFF,
+                    is_active=True,
+                    unit_id=self.dossier.unit_id,
+                    staff_roles__role__in=[Role.HANDLING_OFFICER, Role.UNIT_LEADER],
+                )
+                .distinct()
+                .order_by("full_name", "username")
+            )
+
+
+class StopForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Lý do dừng xử lý"), widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
+    )
+
+    def clean_reason(self):
+        return _check(services.clean_reason, self.cleaned_data["reason"])
+
+
+class ReturnForm(ActionForm):
+    method = forms.ChoiceField(
+        label=_("Hình thức trả kết quả"),
+        choices=[
+            (ResultMethod.IN_PERSON, ResultMethod.IN_PERSON.label),
+            (ResultMethod.POST, ResultMethod.POST.label),
+        ],
+    )
+    collected_by_name = forms.CharField(
+        label=_("Họ tên người nhận"), required=False, max_length=150
+    )
+    collected_by_personal_id = forms.CharField(
+        label=_("Số định danh cá nhân người nhận"), required=False, max_length=20
+    )
+    originals_compared = forms.BooleanField(
+        label=_("Đã đối chiếu bản chính / bản sao có chứng thực giấy tờ (mức độ 3)"),
+        required=False,
+    )
+    postal_address = forms.CharField(
+        label=_("Địa chỉ nhận qua bưu chính"), required=False, max_length=300
+    )
+    postal_fee = forms.IntegerField(label=_("Cước bưu chính (đồng)"), required=False, min_value=0)
+
+
+class ContactForm(ActionForm):
+    contacted_at = forms.DateTimeField(
+        label=_("Thời điểm liên hệ"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    channel = forms.ChoiceField(label=_("Hình thức liên hệ"), choices=ContactLog.Channel.choices)
+    outcome = forms.ChoiceField(label=_("Kết quả"), choices=ContactLog.Outcome.choices)
+    note = forms.CharField(
+        label=_("Nội dung trao đổi"), widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def clean_note(self):
+        return _check(
+            services.clean_reason,
+            self.cleaned_data["note"],
+            field="note",
+            label=_("Nội dung trao đổi"),
+        )
+
+
+class ApologyForm(ActionForm):
+    new_due_at = forms.DateTimeField(
+        label=_("Hẹn trả kết quả mới"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    reason = forms.CharField(
+        label=_("Lý do chậm trả kết quả"), widget=forms.Textarea(attrs={"rows": 3, "cols": 80})
+    )
+
+    def clean_reason(self):
+        return _check(
+            services.clean_reason, self.cleaned_data["reason"], label=_("Lý do chậm trả kết quả")
+        )

@@ -1,0 +1,546 @@
+"""Back-office policy on top of the dossier engine (notice §2.1, §2.2; issue 4).
+
+Each function checks what the notice demands of staff (specific reasons, a legal provision for
+every refusal, no refusal of a verified dossier without the leader, contact before choosing a
+result method for the citizen, the leader's apology when late) and then calls ONE engine service
+for the transition. All keyword-only, typed and atomic; errors are `portal.core.errors` classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.access import can_act_for_unit, can_sign_for_unit
+from portal.accounts.models import Role, User
+from portal.accounts.validators import normalize_personal_id, validate_personal_id
+from portal.catalogue.models import RequiredDocument, ResultMethod
+from portal.core.errors import Conflict, DomainError, PermissionDenied
+from portal.dossiers import services as engine
+from portal.dossiers.models import Document, Dossier, DossierEvent, State
+
+from .models import Apology, ContactLog, RefusalReason, RefusalReview
+
+MIN_REASON_LENGTH = 15
+MIN_ITEM_PROBLEM_LENGTH = 10
+MAX_SUPPLEMENT_ITEMS = 30
+COPY_KINDS = dict(RequiredDocument.CopyKind.choices)
+
+# Answers that say nothing specific (notice §2.1: "short, specific and clear").
+_VAGUE = {
+    "khong hop le",
+    "khong dat",
+    "khong du",
+    "thieu",
+    "thieu giay to",
+    "sai",
+    "loi",
+    "khac",
+    "ly do khac",
+    "bo sung",
+    "bo sung ho so",
+    "khong dung",
+    "chua dung",
+    "xem lai",
+    "lien he",
+    "den truc tiep",
+    "n/a",
+    "na",
+    "none",
+    "khong",
+    "ok",
+}
+
+
+class ReasonError(DomainError):
+    code = "reason_not_specific"
+    status = 400
+
+
+def clean_reason(
+    value: Any,
+    *,
+    field: str = "reason",
+    label: str | None = None,
+    min_length: int = MIN_REASON_LENGTH,
+) -> str:
+    """A specific statement: trimmed, at least `min_length` characters, with letters, and not one
+    of the stock phrases that say nothing. Raises ReasonError with a Vietnamese message."""
+    from portal.core.text import fold
+
+    text = " ".join(str(value or "").split())
+    label = label or _("Lý do")
+    if not text:
+        raise ReasonError(
+            _("%(label)s không được để trống.") % {"label": label},
+            details={field: [_("Bắt buộc nhập.")]},
+        )
+    folded = fold(text).strip(" .!,;:-")
+    letters = re.sub(r"[^a-z]", "", folded)
+    if len(text) < min_length or len(letters) < min_length // 2 or folded in _VAGUE:
+        message = _(
+            "%(label)s phải cụ thể, rõ ràng (ít nhất %(min)s ký tự, nêu rõ giấy tờ hoặc nội dung "
+            "nào, vì sao). “%(text)s” chưa đủ cụ thể."
+        ) % {"label": label, "min": min_length, "text": text}
+        raise ReasonError(message, details={field: [message]})
+    return text
+
+
+def clean_supplement_items(items: Any) -> list[dict[str, str]]:
+    """≥1 item, each {document, copy_kind, problem} with a specific problem."""
+    if not isinstance(items, list | tuple) or not items:
+        message = _("Phải nêu ít nhất một giấy tờ cần bổ sung, với lý do cụ thể.")
+        raise ReasonError(message, code="supplement_items_required", details={"items": [message]})
+    if len(items) > MAX_SUPPLEMENT_ITEMS:
+        message = _("Tối đa %(n)s mục trong một yêu cầu.") % {"n": MAX_SUPPLEMENT_ITEMS}
+        raise ReasonError(message, details={"items": [message]})
+    cleaned, errors = [], {}
+    for index, item in enumerate(items):
+        item = item if isinstance(item, dict) else {}
+        document = " ".join(str(item.get("document") or "").split())
+        copy_kind = str(item.get("copy_kind") or "")
+        problem = " ".join(str(item.get("problem") or "").split())
+        row_errors = []
+        if len(document) < 3:
+            row_errors.append(_("Mục %(n)s: ghi rõ tên giấy tờ.") % {"n": index + 1})
+        if copy_kind not in COPY_KINDS:
+            row_errors.append(_("Mục %(n)s: chọn bản chính hay bản sao.") % {"n": index + 1})
+        try:
+            problem = clean_reason(
+                problem,
+                field="problem",
+                label=_("Nội dung chưa đạt"),
+                min_length=MIN_ITEM_PROBLEM_LENGTH,
+            )
+        except ReasonError as exc:
+            row_errors.append(_("Mục %(n)s: %(msg)s") % {"n": index + 1, "msg": exc.message})
+        if row_errors:
+            errors[str(index)] = row_errors
+        cleaned.append({"document": document, "copy_kind": copy_kind, "problem": problem})
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ReasonError(first, details={"items": errors})
+    return cleaned
+
+
+def _require_unit_officer(*, dossier: Dossier, actor: User, roles: tuple[str, ...] = ()) -> None:
+    if not can_act_for_unit(actor, dossier.unit, *roles):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ này."))
+
+
+def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
+    locked = (
+        Dossier.objects.select_for_update().select_related("unit", "procedure").get(pk=dossier.pk)
+    )
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise Conflict(
+            _("Hồ sơ đã được người khác thay đổi. Vui lòng tải lại trang."),
+            code="changed_by_someone_else",
+        )
+    return locked
+
+
+def _record(
+    *, dossier: Dossier, actor: User, action: str, reason: str = "", details: dict | None = None
+) -> DossierEvent:
+    """History row for an act that is not a state change (contact, apology, method chosen)."""
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        from_state=dossier.state,
+        to_state=dossier.state,
+        actor=actor,
+        actor_kind="staff",
+        actor_role=_main_role(actor),
+        actor_unit_id=actor.unit_id,
+        reason=reason,
+        details=details or {},
+    )
+
+
+def _main_role(user: User) -> str:
+    for role in (
+        Role.UNIT_LEADER,
+        Role.HANDLING_OFFICER,
+        Role.RECEIVING_OFFICER,
+        Role.SUPERVISOR,
+        Role.ADMINISTRATOR,
+    ):
+        if user.has_role(role):
+            return role
+    return ""
+
+
+# ----------------------------------------------------------------------------------------------
+# Decisions
+
+
+@transaction.atomic
+def receive(*, dossier: Dossier, actor: User, expected_version: int | None = None) -> Dossier:
+    return engine.receive(dossier=dossier, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def request_supplement(
+    *,
+    dossier: Dossier,
+    actor: User,
+    items: list[dict],
+    guidance: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """All items in one request, each specific; guidance text specific (CT05)."""
+    items = clean_supplement_items(items)
+    guidance = clean_reason(guidance, field="guidance", label=_("Hướng dẫn"))
+    return engine.request_supplement(
+        dossier=dossier,
+        actor=actor,
+        items=items,
+        guidance=guidance,
+        expected_version=expected_version,
+    )
+
+
+def mandatory_documents_all_verified(*, dossier: Dossier) -> bool:
+    """Every mandatory document has at least one attachment staff marked verified."""
+    mandatory = set(
+        RequiredDocument.objects.filter(
+            procedure_id=dossier.procedure_id, is_mandatory=True
+        ).values_list("key", flat=True)
+    )
+    if not mandatory:
+        return False
+    verified = set(
+        dossier.attachments.filter(verified=True, requirement_key__in=mandatory).values_list(
+            "requirement_key", flat=True
+        )
+    )
+    return mandatory <= verified
+
+
+@transaction.atomic
+def refuse(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason_category: RefusalReason | int | str,
+    explanation: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Refuse with a managed category (→ legal provision) and a specific explanation.
+
+    A dossier whose mandatory documents were all verified may only be refused by the unit leader.
+    Every refusal lands in the supervisors' review list (`RefusalReview`).
+    """
+    if not isinstance(reason_category, RefusalReason):
+        lookup = (
+            {"pk": reason_category} if str(reason_category).isdigit() else {"code": reason_category}
+        )
+        reason_category = RefusalReason.objects.filter(is_active=True, **lookup).first()
+    if reason_category is None or not reason_category.is_active:
+        message = _("Chọn một lý do từ chối trong danh mục (mỗi lý do gắn với căn cứ pháp lý).")
+        raise ReasonError(
+            message, code="refusal_reason_required", details={"reason_category": [message]}
+        )
+    explanation = clean_reason(explanation, field="explanation", label=_("Giải thích cụ thể"))
+    _require_unit_officer(dossier=dossier, actor=actor)
+    verified = mandatory_documents_all_verified(dossier=dossier)
+    if verified and not can_sign_for_unit(actor, dossier.unit):
+        raise PermissionDenied(
+            _(
+                "Các giấy tờ bắt buộc của hồ sơ đã được kiểm tra đầy đủ: chỉ lãnh đạo đơn vị mới "
+                "được từ chối hồ sơ này."
+            ),
+            code="leader_required",
+        )
+    dossier = engine.refuse(
+        dossier=dossier,
+        actor=actor,
+        reason=f"{reason_category.title}: {explanation}",
+        legal_provision=reason_category.legal_provision,
+        expected_version=expected_version,
+    )
+    RefusalReview.objects.create(
+        dossier=dossier,
+        unit_id=dossier.unit_id,
+        reason=reason_category,
+        legal_provision=reason_category.legal_provision,
+        explanation=explanation,
+        refused_by=actor,
+        all_documents_verified=verified,
+    )
+    return dossier
+
+
+@transaction.atomic
+def review_refusal(*, review: RefusalReview, actor: User, outcome: str, note: str) -> RefusalReview:
+    """A supervisor of the level above records their opinion on a refusal."""
+    from portal.accounts.access import is_administrator, is_supervisor_of
+
+    review = RefusalReview.objects.select_for_update().select_related("unit").get(pk=review.pk)
+    if not (is_supervisor_of(actor, review.unit) or is_administrator(actor)):
+        raise PermissionDenied(_("Chỉ cán bộ giám sát cấp trên được xem xét việc từ chối."))
+    if outcome not in (RefusalReview.Outcome.UPHELD, RefusalReview.Outcome.CHALLENGED):
+        raise ReasonError(_("Chọn kết quả xem xét."), details={"outcome": [_("Bắt buộc.")]})
+    note = clean_reason(note, field="review_note", label=_("Ý kiến"))
+    review.outcome, review.review_note = outcome, note
+    review.reviewed_by, review.reviewed_at = actor, timezone.now()
+    review.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
+    return review
+
+
+@transaction.atomic
+def assign(
+    *, dossier: Dossier, actor: User, officer: User, expected_version: int | None = None
+) -> Dossier:
+    if not (
+        officer.is_officer
+        and officer.unit_id == dossier.unit_id
+        and officer.has_role(Role.HANDLING_OFFICER, Role.UNIT_LEADER)
+    ):
+        message = _("Chỉ giao cho cán bộ xử lý của đơn vị tiếp nhận hồ sơ.")
+        raise ReasonError(message, code="invalid_officer", details={"officer": [message]})
+    _locked(dossier, expected_version)
+    return engine.assign(dossier=dossier, actor=actor, officer=officer)
+
+
+@transaction.atomic
+def start_processing(
+    *, dossier: Dossier, actor: User, expected_version: int | None = None
+) -> Dossier:
+    return engine.start_processing(dossier=dossier, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def approve(*, dossier: Dossier, actor: User, expected_version: int | None = None) -> Dossier:
+    return engine.approve(dossier=dossier, actor=actor, expected_version=expected_version)
+
+
+# ----------------------------------------------------------------------------------------------
+# Returning the result
+
+
+@transaction.atomic
+def record_contact(
+    *,
+    dossier: Dossier,
+    actor: User,
+    contacted_at: dt.datetime,
+    channel: str,
+    outcome: str,
+    note: str,
+) -> ContactLog:
+    """Staff contacted the citizen (when, channel, outcome); recorded in the history too."""
+    _require_unit_officer(dossier=dossier, actor=actor)
+    if channel not in ContactLog.Channel.values:
+        raise ReasonError(_("Chọn hình thức liên hệ."), details={"channel": [_("Bắt buộc.")]})
+    if outcome not in ContactLog.Outcome.values:
+        raise ReasonError(_("Chọn kết quả liên hệ."), details={"outcome": [_("Bắt buộc.")]})
+    if contacted_at is None or contacted_at > timezone.now() + dt.timedelta(minutes=5):
+        message = _("Thời điểm liên hệ không được ở tương lai.")
+        raise ReasonError(message, details={"contacted_at": [message]})
+    note = clean_reason(note, field="note", label=_("Nội dung trao đổi"))
+    log = ContactLog.objects.create(
+        dossier=dossier,
+        contacted_at=contacted_at,
+        channel=channel,
+        outcome=outcome,
+        note=note,
+        staff=actor,
+    )
+    _record(
+        dossier=dossier,
+        actor=actor,
+        action="contact_citizen",
+        reason=note,
+        details={"channel": channel, "outcome": outcome, "contacted_at": contacted_at.isoformat()},
+    )
+    return log
+
+
+def has_successful_contact(*, dossier: Dossier) -> bool:
+    return dossier.contact_logs.filter(outcome=ContactLog.Outcome.REACHED).exists()
+
+
+def _clean_return(
+    *,
+    dossier: Dossier,
+    method: str,
+    collected_by_name: str,
+    collected_by_personal_id: str,
+    originals_compared: bool,
+    postal_address: str,
+    postal_fee: int | None,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    details: dict[str, Any] = {}
+    if method == ResultMethod.IN_PERSON:
+        name = " ".join(str(collected_by_name or "").split())
+        if len(name) < 3:
+            errors["collected_by_name"] = [_("Ghi họ tên người nhận kết quả.")]
+        pid = normalize_personal_id(collected_by_personal_id)
+        try:
+            validate_personal_id(pid)
+        except ValidationError as exc:
+            errors["collected_by_personal_id"] = exc.messages
+        if dossier.procedure.level == 3 and not originals_compared:
+            errors["originals_compared"] = [
+                _(
+                    "Dịch vụ mức độ 3: phải đối chiếu bản chính hoặc bản sao có chứng thực giấy tờ "
+                    "trước khi trả kết quả."
+                )
+            ]
+        details = {
+            "collected_by_name": name,
+            "collected_by_personal_id": pid,
+            "originals_compared": bool(originals_compared),
+        }
+    elif method == ResultMethod.POST:
+        address = " ".join(str(postal_address or "").split())
+        if len(address) < 15:
+            errors["postal_address"] = [_("Ghi đầy đủ địa chỉ nhận kết quả qua bưu chính.")]
+        if postal_fee is None or int(postal_fee) < 0:
+            errors["postal_fee"] = [_("Ghi cước bưu chính (đồng).")]
+        details = {"postal_address": address, "postal_fee": int(postal_fee or 0)}
+    elif method == ResultMethod.ELECTRONIC:
+        errors["method"] = [_("Trả kết quả điện tử chưa được hỗ trợ ở bước này.")]
+    else:
+        errors["method"] = [_("Chọn hình thức trả kết quả.")]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ReasonError(first, code="invalid_return", details=errors)
+    return details
+
+
+@transaction.atomic
+def return_result(
+    *,
+    dossier: Dossier,
+    actor: User,
+    method: str,
+    collected_by_name: str = "",
+    collected_by_personal_id: str = "",
+    originals_compared: bool = False,
+    postal_address: str = "",
+    postal_fee: int | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Hand the result back in person or by post.
+
+    If the citizen chose no method, a successful contact must be logged first; the method is then
+    set on their behalf (recorded in the history).
+    """
+    _require_unit_officer(dossier=dossier, actor=actor)
+    locked = _locked(dossier, expected_version)
+    details = _clean_return(
+        dossier=locked,
+        method=method,
+        collected_by_name=collected_by_name,
+        collected_by_personal_id=collected_by_personal_id,
+        originals_compared=originals_compared,
+        postal_address=postal_address,
+        postal_fee=postal_fee,
+    )
+    if not locked.result_method:
+        if not has_successful_contact(dossier=locked):
+            message = _(
+                "Công dân chưa chọn hình thức nhận kết quả: phải ghi nhật ký liên hệ "
+                "(thời điểm, hình thức, kết quả) trước khi chọn thay công dân."
+            )
+            raise Conflict(message, code="contact_required", details={"method": [message]})
+        details["method_set_on_behalf"] = True
+        locked.result_method = method
+        if method == ResultMethod.POST:
+            locked.result_address = details["postal_address"]
+        locked.save(update_fields=["result_method", "result_address"])
+    elif locked.result_method != method:
+        details["method_changed_from"] = locked.result_method
+    return engine.return_result(
+        dossier=locked,
+        actor=actor,
+        method=method,
+        details=details,
+        expected_version=expected_version,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Late: apology and new appointment (one-stop form 04)
+
+APOLOGY_STATES = (State.RECEIVED, State.PROCESSING, State.APPROVED)
+APOLOGY_TEMPLATE = "pdf/backoffice/apology.html"
+
+
+@transaction.atomic
+def issue_apology(
+    *,
+    dossier: Dossier,
+    actor: User,
+    new_due_at: dt.datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Apology:
+    if not can_sign_for_unit(actor, dossier.unit):
+        raise PermissionDenied(
+            _("Chỉ lãnh đạo đơn vị được ký phiếu xin lỗi và hẹn lại."), code="leader_required"
+        )
+    reason = clean_reason(reason, field="reason", label=_("Lý do chậm trả kết quả"))
+    locked = _locked(dossier, expected_version)
+    if locked.state not in APOLOGY_STATES or not locked.due_at:
+        raise Conflict(
+            _("Hồ sơ ở trạng thái “%(state)s”: không thể hẹn lại.")
+            % {"state": locked.get_state_display()},
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    if new_due_at <= max(now, locked.due_at):
+        message = _("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này.")
+        raise ReasonError(message, code="invalid_new_due", details={"new_due_at": [message]})
+    original = locked.due_at
+    locked.due_at = new_due_at
+    locked.version += 1
+    locked.save(update_fields=["due_at", "version"])
+    event = _record(
+        dossier=locked,
+        actor=actor,
+        action="apology",
+        reason=reason,
+        details={"original_due_at": original.isoformat(), "new_due_at": new_due_at.isoformat()},
+    )
+    # The engine's frozen-context document (same shape as CT04/CT05/CT06), rendered after commit.
+    document = engine._issue_document(
+        locked,
+        kind=Document.Kind.APOLOGY,
+        template_name=APOLOGY_TEMPLATE,
+        event=event,
+        context=engine._document_context(
+            locked,
+            title=str(Document.Kind.APOLOGY.label),
+            reason=reason,
+            original_due_label=_fmt(original),
+            new_due_label=_fmt(new_due_at),
+            issued_label=_fmt(now),
+            signer_name=actor.full_name or actor.get_username(),
+            parent_unit_name=locked.unit.parent.name if locked.unit.parent_id else "",
+        ),
+    )
+    apology = Apology.objects.create(
+        dossier=locked,
+        original_due_at=original,
+        new_due_at=new_due_at,
+        reason=reason,
+        issued_by=actor,
+        document=document,
+    )
+    engine._refresh_caller(dossier, locked)
+    return apology
+
+
+def _fmt(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%H giờ %M, ngày %d/%m/%Y")

@@ -1,0 +1,29 @@
+"""Back-office fixtures: the dossier fixtures (units, staff by role, make_dossier…) plus clients
+logged into the admin as staff (with the second factor verified, see `login_staff`)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from portal.backoffice.testing import login_staff
+from tests.dossiers.conftest import *  # noqa: F403 - reuse the engine's fixtures
+
+
+@pytest.fixture
+def staff_client():
+    """staff_client(user) → a Client logged into the admin as `user` (OTP verified)."""
+
+    def _client(user) -> Client:
+        client = Client()
+        login_staff(client, user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def refusal_reason(db):
+    from portal.backoffice.models import RefusalReason
+
+    return RefusalReason.objects.filter(is_active=True).order_by("position").first()
