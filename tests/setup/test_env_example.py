@@ -1,7 +1,8 @@
-"""`.env.example` documents every environment variable the settings read.
+"""`.env.example` documents every environment variable the portal reads.
 
-A new `env.<type>("NAME", ...)` in portal/settings.py without a documented line in .env.example
-fails here, so the example stays the complete reference for operators.
+A new `env.<type>("NAME", ...)` in portal/settings.py, or an `os.environ.get("NAME")` anywhere in
+the application packages, without a documented line in .env.example fails here, so the example
+stays the complete reference for operators. (Test-only switches live in the README.)
 """
 
 from __future__ import annotations
@@ -15,15 +16,29 @@ import environ
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ROOT / "portal" / "settings.py"
+APPLICATION = ["portal", "residence", "citizen_id", "notifications"]
 EXAMPLE = ROOT / ".env.example"
 # `# NAME=value` (commented out, showing the default) or `NAME=value`.
 ASSIGNMENT = re.compile(r"^#?\s*(?:export\s+)?([A-Z][A-Z0-9_]*)=")
 
 
 def variables_read_by_settings() -> set[str]:
+    return variables_read_in(SETTINGS)
+
+
+def variables_read_by_the_application() -> set[str]:
+    names = set()
+    for package in APPLICATION:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                names |= variables_read_in(path)
+    return names
+
+
+def variables_read_in(path: Path) -> set[str]:
     """Names passed to `env(...)`, `env.<type>(...)`, `os.environ.get/[...]` and `os.getenv`."""
     names = set()
-    for node in ast.walk(ast.parse(SETTINGS.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
             func = node.func
             is_env = (isinstance(func, ast.Name) and func.id in {"env", "getenv"}) or (
@@ -70,9 +85,14 @@ def test_every_variable_read_by_the_settings_is_in_env_example():
     assert not missing, f"document these in .env.example: {sorted(missing)}"
 
 
-def test_env_example_documents_nothing_the_settings_do_not_read():
-    stale = documented_variables().keys() - variables_read_by_settings()
-    assert not stale, f"remove from .env.example or read them in settings.py: {sorted(stale)}"
+def test_every_variable_read_elsewhere_in_the_application_is_in_env_example():
+    missing = variables_read_by_the_application() - documented_variables().keys()
+    assert not missing, f"document these in .env.example: {sorted(missing)}"
+
+
+def test_env_example_documents_nothing_the_portal_does_not_read():
+    stale = documented_variables().keys() - variables_read_by_the_application()
+    assert not stale, f"remove from .env.example or read them in the code: {sorted(stale)}"
 
 
 def test_each_variable_has_its_own_explaining_comment_line():
