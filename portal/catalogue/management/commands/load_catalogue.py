@@ -21,4 +21,5 @@ class Command(BaseCommand):
             summary = load_catalogue(data_dir=Path(options["data_dir"]))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(str(summary)))
+        if options["verbosity"] >= 1:
+            self.stdout.write(self.style.SUCCESS(str(summary)))
