@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("portal.catalogue.api_urls")),
     path("", include("portal.accounts.api_urls")),
     path("", include("portal.dossiers.api_urls")),
+    path("", include("portal.backoffice.api_urls")),
     path("", include("notifications.api_urls")),
 ]
 

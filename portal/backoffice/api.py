@@ -1,0 +1,382 @@
+"""Staff API for one-stop software and scripts: the queues and every decision, with the same
+required reasons and the same role and unit checks as the admin (they call the same services).
+
+GET  /api/v1/staff/dossiers/?queue=reception|mine|…&state=&q=
+GET  /api/v1/staff/dossiers/{code}/
+POST /api/v1/staff/dossiers/{code}/{action}/
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.models import User
+from portal.catalogue.models import RequiredDocument, ResultMethod
+from portal.core.errors import NotFound
+from portal.dossiers import selectors as dossier_selectors
+from portal.dossiers import services as engine
+from portal.dossiers.models import Dossier, State
+
+from . import selectors, services
+from .admin import available_actions
+from .models import ContactLog, RefusalReason
+
+
+class IsBackOfficeUser(BasePermission):
+    message = "Chỉ cán bộ của đơn vị Công an được dùng API này."
+
+    def has_permission(self, request, view):
+        return selectors.can_use_back_office(request.user)
+
+
+class StaffApiErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(required=False)
+
+
+ERRORS = {
+    400: OpenApiResponse(StaffApiErrorSerializer, description="Thiếu lý do / lý do chưa cụ thể"),
+    401: OpenApiResponse(StaffApiErrorSerializer, description="Chưa đăng nhập"),
+    403: OpenApiResponse(StaffApiErrorSerializer, description="Không có quyền (vai trò / đơn vị)"),
+    404: OpenApiResponse(
+        StaffApiErrorSerializer, description="Không tìm thấy (hoặc của đơn vị khác)"
+    ),
+    409: OpenApiResponse(
+        StaffApiErrorSerializer, description="Trạng thái không cho phép / đã bị người khác thay đổi"
+    ),
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Output
+
+
+class StaffDossierSerializer(serializers.ModelSerializer):
+    procedure_code = serializers.CharField(source="procedure.code")
+    procedure_name = serializers.CharField(source="procedure.name_vi")
+    level = serializers.IntegerField(source="procedure.level")
+    unit_code = serializers.CharField(source="unit.code")
+    state_label = serializers.CharField(source="get_state_display")
+    national_status_code = serializers.IntegerField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    assigned_to = serializers.CharField(source="assigned_to.username", default=None)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure_code",
+            "procedure_name",
+            "level",
+            "unit_code",
+            "state",
+            "state_label",
+            "national_status_code",
+            "applicant_name",
+            "applicant_personal_id",
+            "submitted_at",
+            "received_at",
+            "accepted_at",
+            "due_at",
+            "paused_at",
+            "overdue",
+            "result_method",
+            "assigned_to",
+            "version",
+            "allowed_actions",
+        ]
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return available_actions(dossier=obj, user=request.user) if request else []
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    label = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    actor_label = serializers.CharField()
+    reason = serializers.CharField()
+    details = serializers.DictField()
+
+
+class StaffDossierDetailSerializer(StaffDossierSerializer):
+    form_data = serializers.JSONField()
+    history = serializers.SerializerMethodField()
+
+    class Meta(StaffDossierSerializer.Meta):
+        fields = [*StaffDossierSerializer.Meta.fields, "form_data", "history"]
+
+    def get_history(self, obj) -> list[dict]:
+        return EventSerializer(
+            dossier_selectors.timeline(dossier=obj, for_citizen=False), many=True
+        ).data
+
+
+# ----------------------------------------------------------------------------------------------
+# Input (the same demands as the admin forms; reasons are checked by the services)
+
+
+class VersionInput(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Phiên bản hồ sơ cán bộ đã xem (chống ghi đè khi hai người cùng xử lý).",
+    )
+
+
+class ItemInput(serializers.Serializer):
+    document = serializers.CharField(max_length=300)
+    copy_kind = serializers.ChoiceField(choices=RequiredDocument.CopyKind.choices)
+    problem = serializers.CharField(max_length=500)
+
+
+class SupplementInput(VersionInput):
+    items = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=True,
+        help_text="Ít nhất một mục {document, copy_kind, problem}.",
+    )
+    guidance = serializers.CharField(allow_blank=True)
+
+
+class RefuseInput(VersionInput):
+    reason_category = serializers.CharField(help_text="Mã (code) lý do trong danh mục.")
+    explanation = serializers.CharField(allow_blank=True)
+
+
+class AssignInput(VersionInput):
+    officer = serializers.CharField(help_text="Tên đăng nhập của cán bộ xử lý.")
+
+
+class ReturnInput(VersionInput):
+    method = serializers.ChoiceField(choices=[ResultMethod.IN_PERSON, ResultMethod.POST])
+    collected_by_name = serializers.CharField(required=False, allow_blank=True, default="")
+    collected_by_personal_id = serializers.CharField(required=False, allow_blank=True, default="")
+    originals_compared = serializers.BooleanField(required=False, default=False)
+    postal_address = serializers.CharField(required=False, allow_blank=True, default="")
+    postal_fee = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, default=None
+    )
+
+
+class ContactInput(serializers.Serializer):
+    contacted_at = serializers.DateTimeField()
+    channel = serializers.ChoiceField(choices=ContactLog.Channel.choices)
+    outcome = serializers.ChoiceField(choices=ContactLog.Outcome.choices)
+    note = serializers.CharField(allow_blank=True)
+
+
+class ApologyInput(VersionInput):
+    new_due_at = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class StopInput(VersionInput):
+    reason = serializers.CharField(allow_blank=True)
+
+
+def _officer(username: str) -> User:
+    user = User.objects.filter(username=username, kind=User.Kind.STAFF, is_active=True).first()
+    if user is None:
+        raise services.ReasonError(
+            _("Không tìm thấy cán bộ được phân công."),
+            code="invalid_officer",
+            details={"officer": [_("Không tìm thấy cán bộ.")]},
+        )
+    return user
+
+
+def _run(action: str, dossier: Dossier, user, data: dict) -> None:
+    version = data.get("expected_version")
+    if action == "receive":
+        services.receive(dossier=dossier, actor=user, expected_version=version)
+    elif action == "request_supplement":
+        services.request_supplement(
+            dossier=dossier,
+            actor=user,
+            items=data["items"],
+            guidance=data["guidance"],
+            expected_version=version,
+        )
+    elif action == "refuse":
+        services.refuse(
+            dossier=dossier,
+            actor=user,
+            reason_category=data["reason_category"],
+            explanation=data["explanation"],
+            expected_version=version,
+        )
+    elif action == "assign":
+        services.assign(
+            dossier=dossier, actor=user, officer=_officer(data["officer"]), expected_version=version
+        )
+    elif action == "start_processing":
+        services.start_processing(dossier=dossier, actor=user, expected_version=version)
+    elif action == "approve":
+        services.approve(dossier=dossier, actor=user, expected_version=version)
+    elif action == "return_result":
+        services.return_result(
+            dossier=dossier,
+            actor=user,
+            method=data["method"],
+            collected_by_name=data["collected_by_name"],
+            collected_by_personal_id=data["collected_by_personal_id"],
+            originals_compared=data["originals_compared"],
+            postal_address=data["postal_address"],
+            postal_fee=data["postal_fee"],
+            expected_version=version,
+        )
+    elif action == "contact":
+        services.record_contact(
+            dossier=dossier,
+            actor=user,
+            contacted_at=data["contacted_at"],
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+    elif action == "apology":
+        services.issue_apology(
+            dossier=dossier,
+            actor=user,
+            new_due_at=data["new_due_at"],
+            reason=data["reason"],
+            expected_version=version,
+        )
+    elif action == "stop":
+        services.clean_reason(data["reason"])
+        engine.stop(dossier=dossier, actor=user, reason=data["reason"], expected_version=version)
+
+
+# ----------------------------------------------------------------------------------------------
+# Views
+
+
+class StaffDossierListView(ListAPIView):
+    permission_classes = [IsBackOfficeUser]
+    serializer_class = StaffDossierSerializer
+
+    @extend_schema(
+        summary="Hàng đợi hồ sơ của đơn vị (cán bộ)",
+        parameters=[
+            OpenApiParameter(
+                "queue",
+                str,
+                enum=[q.key for q in selectors.QUEUES],
+                description="Hàng đợi: "
+                + ", ".join(f"{q.key} = {q.label}" for q in selectors.QUEUES),
+            ),
+            OpenApiParameter("state", str, enum=[s for s, _ in State.choices]),
+            OpenApiParameter("q", str, description="Mã hồ sơ, họ tên hoặc số định danh."),
+        ],
+        responses={
+            200: StaffDossierSerializer(many=True),
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.staff_list(
+            user=self.request.user,
+            queue=params.get("queue") or None,
+            state=params.get("state") or None,
+            search=params.get("q") or None,
+        )
+
+
+class StaffDossierDetailView(APIView):
+    permission_classes = [IsBackOfficeUser]
+
+    @extend_schema(
+        summary="Chi tiết hồ sơ (cán bộ)",
+        responses={200: StaffDossierDetailSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request, code: str):
+        dossier = selectors.get_dossier_for_staff(user=request.user, code=code)
+        return Response(StaffDossierDetailSerializer(dossier, context={"request": request}).data)
+
+
+ACTION_INPUTS: dict[str, tuple[type[serializers.Serializer], str]] = {
+    "receive": (VersionInput, "Tiếp nhận hồ sơ (lập giấy hẹn CT04)"),
+    "request_supplement": (SupplementInput, "Yêu cầu bổ sung (CT05), mọi mục trong một lần"),
+    "refuse": (RefuseInput, "Từ chối (CT06) theo danh mục lý do gắn căn cứ pháp lý"),
+    "assign": (AssignInput, "Phân công cán bộ xử lý"),
+    "start_processing": (VersionInput, "Bắt đầu xử lý"),
+    "approve": (VersionInput, "Phê duyệt kết quả (lãnh đạo)"),
+    "return_result": (ReturnInput, "Trả kết quả (trực tiếp / bưu chính)"),
+    "contact": (ContactInput, "Ghi nhật ký liên hệ công dân"),
+    "apology": (ApologyInput, "Xin lỗi và hẹn lại ngày trả kết quả (lãnh đạo)"),
+    "stop": (StopInput, "Dừng xử lý (lãnh đạo)"),
+}
+
+
+def _action_view(action: str) -> type[APIView]:
+    input_class, summary = ACTION_INPUTS[action]
+
+    class ActionView(APIView):
+        permission_classes = [IsBackOfficeUser]
+
+        @extend_schema(
+            summary=summary,
+            request=input_class,
+            responses={200: StaffDossierSerializer, **ERRORS},
+            operation_id=f"staff_dossier_{action}",
+        )
+        def post(self, request, code: str):
+            dossier = selectors.get_dossier_for_staff(user=request.user, code=code)
+            payload = input_class(data=request.data)
+            payload.is_valid(raise_exception=True)
+            _run(action, dossier, request.user, dict(payload.validated_data))
+            fresh = selectors.get_dossier_for_staff(user=request.user, code=code)
+            return Response(StaffDossierSerializer(fresh, context={"request": request}).data)
+
+    ActionView.__name__ = f"Staff{action.title().replace('_', '')}View"
+    return ActionView
+
+
+ACTION_VIEWS = {action: _action_view(action) for action in ACTION_INPUTS}
+
+
+class RefusalReasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefusalReason
+        fields = ["code", "title", "legal_provision"]
+
+
+class RefusalReasonListView(ListAPIView):
+    permission_classes = [IsBackOfficeUser]
+    serializer_class = RefusalReasonSerializer
+    pagination_class = None
+    queryset = RefusalReason.objects.filter(is_active=True)
+
+    @extend_schema(summary="Danh mục lý do từ chối (mỗi lý do gắn căn cứ pháp lý)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+__all__ = [
+    "ACTION_VIEWS",
+    "NotFound",
+    "RefusalReasonListView",
+    "StaffDossierDetailView",
+    "StaffDossierListView",
+]
