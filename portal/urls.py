@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from portal.dossiers import views as dossier_views
+
 api_v1 = [
     path("", include("portal.workcalendar.api_urls")),
     path("", include("portal.catalogue.api_urls")),
@@ -20,5 +22,6 @@ urlpatterns = [
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("", include("portal.catalogue.urls")),
 ]

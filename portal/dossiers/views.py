@@ -1,0 +1,754 @@
+"""The citizen's dossier pages (server-rendered, Vietnamese, phone-first).
+
+Views only call services (every write) and selectors (every read that needs an access check).
+Files are never served from a public URL: the download views check access and stream the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.catalogue.models import Procedure
+from portal.core.errors import DomainError, NotFound
+from portal.dossiers import selectors, services
+from portal.dossiers.forms import ATTACHMENT_ACCEPT, FilingForm, LookupForm, WithdrawForm
+from portal.dossiers.models import Document, Dossier, State
+from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_PREFIX = "f"
+OTHER_KEY = ""  # requirement_key of "other documents"
+LOOKUP_LIMIT = 10  # attempts …
+LOOKUP_WINDOW = 10 * 60  # … per this many seconds, per client address
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _citizen_required(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_citizen", False):
+        raise DjangoPermissionDenied(_("Chức năng này dành cho công dân."))
+
+
+def plugin_for(procedure: Procedure) -> ProcedurePlugin:
+    return registry.get(procedure.code) or DefaultPlugin()
+
+
+def _file_field_name(key: str) -> str:
+    return f"file_{key}" if key else "file_other"
+
+
+def _estimate(procedure: Procedure, unit) -> dict | None:
+    """Expected reception and result moments if the dossier were submitted now."""
+    if unit is None:
+        return None
+    from portal.workcalendar.services import estimate
+
+    try:
+        result = estimate(procedure=procedure, submitted_at=timezone.now(), unit=unit)
+    except DomainError as exc:  # e.g. the unit has not declared its office hours
+        logger.warning("No estimate for %s at %s: %s", procedure.code, unit, exc)
+        return None
+    return {"received_at": result.received_at, "due_at": result.due_at}
+
+
+def _unit_for_area(area):
+    from portal.units.selectors import unit_for_area
+
+    return unit_for_area(area)
+
+
+def _raw_plugin_data(form) -> dict:
+    """What the citizen typed in the plugin's form, keyed by field name (no prefix)."""
+    return {name: form[name].value() for name in form.fields}
+
+
+def _plugin_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A plugin's ValidationError → {field name or None: [messages]}."""
+    if hasattr(exc, "error_dict"):
+        return {
+            name if name != "__all__" else None: [str(m) for m in ValidationError(errors).messages]
+            for name, errors in exc.error_dict.items()
+        }
+    return {None: [str(m) for m in exc.messages]}
+
+
+def _display_form(plugin, data, *, errors: dict[str, list[str]] | None, validate: bool = False):
+    """The plugin's form as shown again: what was typed, with the errors that matter now.
+
+    When saving a draft, an incomplete form is fine: no "required" noise. When submitting, the
+    form's own validation and the service's messages are both shown (without duplicates).
+    """
+    if validate:
+        form = plugin.form_class(data, prefix=PLUGIN_PREFIX)
+        form.is_valid()
+    else:
+        bound = plugin.form_class(data, prefix=PLUGIN_PREFIX)
+        form = plugin.form_class(initial=_raw_plugin_data(bound), prefix=PLUGIN_PREFIX)
+        form.errors  # noqa: B018 - an unbound form gets an empty error dict to add to
+    for name, messages_ in (errors or {}).items():
+        target = name if name in form.fields else None
+        already = form.errors.get(target or "__all__", [])
+        for message in messages_:
+            if message not in already:
+                form.add_error(target, message)
+    return form
+
+
+@dataclass
+class RequirementRow:
+    key: str
+    name: str
+    mandatory: bool
+    copy_kind: str = ""
+    quantity: int = 1
+    note: str = ""
+    attachments: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def field_name(self) -> str:
+        return _file_field_name(self.key)
+
+
+def _requirement_rows(
+    *, procedure, plugin, dossier, attachments, upload_errors
+) -> list[RequirementRow]:
+    probe = dossier or Dossier(procedure=procedure)
+    mandatory_keys = {d.key for d in plugin.required_documents(dossier=probe)}
+    rows = [
+        RequirementRow(
+            key=doc.key,
+            name=doc.name,
+            mandatory=doc.key in mandatory_keys,
+            copy_kind=doc.get_copy_kind_display(),
+            quantity=doc.quantity,
+            note=doc.note,
+        )
+        for doc in procedure.required_documents.all()
+    ]
+    known = {row.key for row in rows}
+    # Mandatory documents a plugin adds beyond the catalogue's list.
+    for doc in plugin.required_documents(dossier=probe):
+        if doc.key not in known:
+            rows.append(RequirementRow(key=doc.key, name=doc.name, mandatory=True))
+            known.add(doc.key)
+    other = RequirementRow(key=OTHER_KEY, name=_("Giấy tờ khác (nếu có)"), mandatory=False)
+    by_key = {row.key: row for row in rows}
+    for attachment in attachments:
+        by_key.get(attachment.requirement_key, other).attachments.append(attachment)
+    for key, errors in upload_errors.items():
+        by_key.get(key, other).errors.extend(errors)
+    return [*rows, other]
+
+
+# --- filing: new dossier and draft --------------------------------------------------------------
+
+
+def _default_area(user, queryset):
+    for area_id in (user.current_area_id, user.permanent_area_id):
+        if area_id and queryset.filter(pk=area_id).exists():
+            return area_id
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """/ho-so/nop/<procedure code>/: the filing page for a new dossier."""
+    _citizen_required(request)
+    procedure = get_object_or_404(
+        Procedure.objects.prefetch_related("required_documents"),
+        code=procedure_code,
+        is_published=True,
+    )
+    if not procedure.allows_online_submission:
+        return render(request, "dossiers/not_online.html", {"procedure": procedure}, status=200)
+    plugin = plugin_for(procedure)
+    user = request.user
+
+    if request.method == "GET":
+        filing = FilingForm(procedure=procedure)
+        filing.fields["area"].initial = _default_area(user, filing.fields["area"].queryset)
+        filing.fields["result_address"].initial = user.current_address or user.permanent_address
+        plugin_form = plugin.form_class(initial=plugin.initial(citizen=user), prefix=PLUGIN_PREFIX)
+        unit = _unit_for_area(filing.fields["area"].initial)
+        return _render_filing(
+            request,
+            procedure=procedure,
+            plugin=plugin,
+            dossier=None,
+            filing=filing,
+            plugin_form=plugin_form,
+            unit=unit,
+        )
+
+    filing = FilingForm(request.POST, procedure=procedure)
+    filing.is_valid()
+    area = filing.cleaned_data.get("area")
+    if area is None:
+        if request.FILES:
+            messages.error(
+                request,
+                _("Chưa lưu được tệp đính kèm vì chưa chọn xã / phường. Vui lòng chọn lại tệp."),
+            )
+        plugin_form = _display_form(plugin, request.POST, errors=None)
+        return _render_filing(
+            request,
+            procedure=procedure,
+            plugin=plugin,
+            dossier=None,
+            filing=filing,
+            plugin_form=plugin_form,
+            unit=None,
+        )
+    raw = _raw_plugin_data(plugin.form_class(request.POST, prefix=PLUGIN_PREFIX))
+    try:
+        # The draft keeps the data as typed, even if incomplete; it is validated at submission.
+        dossier = services.create_draft(citizen=user, procedure=procedure, area=area, form_data=raw)
+    except DomainError as exc:
+        filing.add_error("area", exc.message)
+        return _render_filing(
+            request,
+            procedure=procedure,
+            plugin=plugin,
+            dossier=None,
+            filing=filing,
+            plugin_form=_display_form(plugin, request.POST, errors=None),
+            unit=None,
+        )
+    return _process_filing_post(request, dossier=dossier, procedure=procedure, plugin=plugin)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    """/ho-so/<code>/sua/: resume a draft."""
+    _citizen_required(request)
+    dossier = _get_dossier(request, code)
+    if dossier.state != State.DRAFT:
+        return redirect("dossiers:detail", code=dossier.code)
+    procedure = dossier.procedure
+    plugin = plugin_for(procedure)
+    if request.method == "POST":
+        return _process_filing_post(request, dossier=dossier, procedure=procedure, plugin=plugin)
+    filing = FilingForm(
+        procedure=procedure,
+        area_locked=True,
+        initial={
+            "result_method": dossier.result_method or None,
+            "result_address": dossier.result_address,
+        },
+    )
+    if not dossier.result_method and len(filing.fields["result_method"].choices) == 1:
+        filing.initial["result_method"] = filing.fields["result_method"].choices[0][0]
+    initial = dossier.form_data or plugin.initial(citizen=request.user)
+    plugin_form = plugin.form_class(initial=initial, prefix=PLUGIN_PREFIX)
+    return _render_filing(
+        request,
+        procedure=procedure,
+        plugin=plugin,
+        dossier=dossier,
+        filing=filing,
+        plugin_form=plugin_form,
+        unit=dossier.unit,
+    )
+
+
+def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> HttpResponse:
+    """Save what was typed, store every acceptable file, delete the one asked, then submit if
+    asked. Every refusal is shown next to its field and nothing accepted is lost."""
+    user = request.user
+    action = request.POST.get("action", "save")
+    filing = FilingForm(request.POST, procedure=procedure, area_locked=True)
+    filing.is_valid()
+    raw = _raw_plugin_data(plugin.form_class(request.POST, prefix=PLUGIN_PREFIX))
+    plugin_errors: dict = {}
+    validate_plugin_form = action == "submit"
+
+    # 1. What was typed: kept on the draft (the service decides what it accepts).
+    try:
+        dossier = services.update_draft(
+            dossier=dossier,
+            actor=user,
+            form_data=raw,
+            result_method=filing.cleaned_data.get("result_method") or "",
+            result_address=filing.cleaned_data.get("result_address") or "",
+        )
+    except ValidationError as exc:
+        plugin_errors = _plugin_errors(exc)
+        validate_plugin_form = True
+        _move_engine_errors(plugin_errors, filing)
+        if not filing.errors:  # keep at least the result method and address
+            with contextlib.suppress(ValidationError):
+                dossier = services.update_draft(
+                    dossier=dossier,
+                    actor=user,
+                    result_method=filing.cleaned_data.get("result_method") or "",
+                    result_address=filing.cleaned_data.get("result_address") or "",
+                )
+    except DomainError as exc:  # e.g. no longer a draft
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", code=dossier.code)
+
+    # 2. Deleting an earlier upload (its own button inside the same form).
+    delete_id = request.POST.get("delete_attachment")
+    if delete_id:
+        _delete_attachment(request, dossier=dossier, attachment_id=delete_id)
+
+    # 3. New files, each checked on its own.
+    upload_errors = _store_uploads(
+        request, dossier=dossier, keys=_upload_keys(procedure, plugin, dossier)
+    )
+
+    has_errors = bool(plugin_errors or upload_errors or filing.errors)
+    missing: list[str] = []
+
+    # 4. Submit when asked and nothing above went wrong.
+    if action == "submit" and not has_errors and not delete_id:
+        try:
+            dossier = services.submit(dossier=dossier, actor=user)
+        except ValidationError as exc:
+            plugin_errors = _plugin_errors(exc)
+            _move_engine_errors(plugin_errors, filing)
+            has_errors = True
+        except DomainError as exc:
+            if exc.code == "missing_documents":
+                missing = [str(m) for m in exc.details.get("missing", [])]
+            elif exc.code == "invalid_form":
+                plugin_errors = {
+                    (k if k != "__all__" else None): [str(m) for m in v]
+                    for k, v in exc.details.items()
+                    if isinstance(v, list | tuple)
+                }
+                _move_engine_errors(plugin_errors, filing)
+                has_errors = True
+            else:
+                messages.error(request, exc.message)
+        else:
+            if dossier.state == State.AWAITING_PAYMENT:
+                message = _(
+                    "Đã nộp hồ sơ %(code)s. Vui lòng nộp lệ phí trực tuyến để hồ sơ được tiếp nhận."
+                )
+            else:
+                message = _("Đã nộp hồ sơ %(code)s. Cơ quan tiếp nhận sẽ xử lý theo quy định.")
+            messages.success(request, message % {"code": dossier.code})
+            return redirect("dossiers:detail", code=dossier.code)
+    elif action != "submit" and not has_errors and not delete_id:
+        messages.success(
+            request,
+            _("Đã lưu nháp hồ sơ %(code)s. Bạn có thể tiếp tục từ mục “Hồ sơ của tôi”.")
+            % {"code": dossier.code},
+        )
+        return redirect("dossiers:edit", code=dossier.code)
+
+    if has_errors:
+        messages.error(request, _("Hồ sơ chưa được nộp. Vui lòng xem các lỗi bên dưới."))
+    dossier = services_refresh(dossier)
+    plugin_form = _display_form(
+        plugin, request.POST, errors=plugin_errors, validate=validate_plugin_form
+    )
+    return _render_filing(
+        request,
+        procedure=procedure,
+        plugin=plugin,
+        dossier=dossier,
+        filing=filing,
+        plugin_form=plugin_form,
+        unit=dossier.unit,
+        upload_errors=upload_errors,
+        missing=missing,
+    )
+
+
+def _move_engine_errors(errors: dict, filing: FilingForm) -> None:
+    """Errors about the engine's own fields (result method/address) go on the filing form."""
+    for name in ("result_method", "result_address"):
+        for message in errors.pop(name, []):
+            if name in filing.fields and message not in filing.errors.get(name, []):
+                filing.add_error(name, message)
+
+
+def services_refresh(dossier: Dossier) -> Dossier:
+    """Forget prefetched attachments so the page lists what is stored now."""
+    cache_ = getattr(dossier, "_prefetched_objects_cache", None)
+    if cache_:
+        cache_.pop("attachments", None)
+    return dossier
+
+
+def _delete_attachment(request, *, dossier, attachment_id) -> list[str]:
+    try:
+        attachment = selectors.get_attachment_for_user(
+            user=request.user, code=dossier.code, attachment_id=int(attachment_id)
+        )
+    except (ValueError, NotFound):
+        raise Http404 from None
+    try:
+        services.delete_attachment(attachment=attachment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return [exc.message]
+    messages.success(request, _("Đã xóa tệp “%(name)s”.") % {"name": attachment.original_name})
+    return []
+
+
+def _upload_keys(procedure, plugin, dossier) -> list[str]:
+    keys = [doc.key for doc in procedure.required_documents.all()]
+    for doc in plugin.required_documents(dossier=dossier):
+        if doc.key not in keys:
+            keys.append(doc.key)
+    return [*keys, OTHER_KEY]
+
+
+def _store_uploads(request, *, dossier, keys, supplement=False) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in keys:
+        for uploaded in request.FILES.getlist(_file_field_name(key)):
+            try:
+                services.add_attachment(
+                    dossier=dossier, actor=request.user, uploaded_file=uploaded, requirement_key=key
+                )
+            except DomainError as exc:
+                errors.setdefault(key, []).append(
+                    _("Tệp “%(name)s”: %(message)s")
+                    % {"name": uploaded.name, "message": exc.message}
+                )
+    return errors
+
+
+def _render_filing(
+    request,
+    *,
+    procedure,
+    plugin,
+    dossier,
+    filing,
+    plugin_form,
+    unit,
+    upload_errors=None,
+    missing=None,
+    status=200,
+) -> HttpResponse:
+    attachments = list(dossier.attachments.all()) if dossier else []
+    rows = _requirement_rows(
+        procedure=procedure,
+        plugin=plugin,
+        dossier=dossier,
+        attachments=attachments,
+        upload_errors=upload_errors or {},
+    )
+    context = {
+        "procedure": procedure,
+        "dossier": dossier,
+        "filing": filing,
+        "plugin_form": plugin_form,
+        "requirements": rows,
+        "estimate": _estimate(procedure, unit),
+        "unit": unit,
+        "missing": missing or [],
+        "accept": ATTACHMENT_ACCEPT,
+        "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        "total_max_bytes": settings.DOSSIER_ATTACHMENTS_MAX_BYTES,
+        "form_action": reverse("dossiers:edit", kwargs={"code": dossier.code})
+        if dossier
+        else reverse("dossiers:start", kwargs={"procedure_code": procedure.code}),
+    }
+    return render(request, "dossiers/file.html", context, status=status)
+
+
+# --- my dossiers and the dossier page -----------------------------------------------------------
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    _citizen_required(request)
+    dossiers = list(
+        selectors.dossiers_for_citizen(citizen=request.user).prefetch_related("unit__office_hours")
+    )
+    now = timezone.now()
+    expected = _expected_due_moments(dossiers)
+    for dossier in dossiers:
+        dossier.overdue = dossier.is_overdue(now)
+        dossier.expected_due_at = expected.get(dossier.pk)
+    return render(request, "dossiers/list.html", {"dossiers": dossiers})
+
+
+def _expected_due_moments(dossiers) -> dict[int, object]:
+    """For submitted dossiers whose due moment is not fixed yet (set at reception), the expected
+    one from the legal reception moment. One calendar per unit: the query count does not grow
+    with the number of dossiers."""
+    from portal.dossiers.models import CLOCK_RUNNING_STATES
+    from portal.workcalendar import services as calendar
+
+    calendars: dict[int, object] = {}
+    out: dict[int, object] = {}
+    for dossier in dossiers:
+        if dossier.due_at or not dossier.received_at or dossier.state not in CLOCK_RUNNING_STATES:
+            continue
+        try:
+            cal = calendars.get(dossier.unit_id)
+            if cal is None:
+                cal = calendars[dossier.unit_id] = calendar._Calendar(dossier.unit)
+            out[dossier.pk] = cal.due_moment(dossier.received_at, _working_days(dossier.procedure))
+        except (DomainError, AttributeError, ValueError) as exc:
+            logger.warning("No expected date for %s: %s", dossier.code, exc)
+    return out
+
+
+def _working_days(procedure):
+    from decimal import Decimal
+
+    from portal.catalogue.models import DeadlineKind
+
+    if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
+        return Decimal("0")
+    return Decimal(procedure.deadline_days or 0)
+
+
+def _get_dossier(request, code: str, *, full: bool = False) -> Dossier:
+    """The dossier if this user may see it (a miss is 404, never 403). `full` prefetches what the
+    dossier page shows (attachments, documents, history, supplement requests)."""
+    try:
+        if full:
+            return selectors.dossier_detail(user=request.user, code=code)
+        return selectors.get_dossier_for_user(user=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _get_dossier(request, code, full=True)
+    return _render_detail(request, dossier)
+
+
+def _render_detail(request, dossier, *, supplement_errors=None, status=200):
+    user = request.user
+    for_citizen = dossier.citizen_id == user.pk
+    actions = set(services.allowed_actions(dossier=dossier, user=user))
+    supplement = (
+        selectors.open_supplement_request(dossier=dossier) if "resubmit" in actions else None
+    )
+    attachments = list(dossier.attachments.all())
+    context = {
+        "dossier": dossier,
+        "timeline": [
+            _TimelineRow(entry)
+            for entry in selectors.timeline(dossier=dossier, for_citizen=for_citizen)
+        ],
+        "attachments": attachments,
+        "documents": [d for d in dossier.documents.all() if d.status != Document.Status.FAILED],
+        "can_withdraw": "withdraw" in actions,
+        "can_edit": dossier.state == State.DRAFT and for_citizen,
+        "supplement": supplement,
+        "supplement_items": _supplement_items(supplement),
+        "supplement_attachments": [
+            a for a in attachments if supplement and a.supplement_request_id == supplement.pk
+        ],
+        "supplement_errors": supplement_errors or [],
+        "overdue": dossier.is_overdue(),
+        "expected_due_at": _expected_due_moments([dossier]).get(dossier.pk),
+        "accept": ATTACHMENT_ACCEPT,
+    }
+    return render(request, "dossiers/detail.html", context, status=status)
+
+
+class _TimelineRow:
+    """A history entry for the template (details read safely: no dict-method lookups)."""
+
+    def __init__(self, entry) -> None:
+        self.entry = entry
+        details = entry.details or {}
+        self.requested_items = [i for i in details.get("items", []) if isinstance(i, dict)]
+        self.legal_provision = str(details.get("legal_provision", "") or "")
+
+    def __getattr__(self, name):
+        return getattr(self.entry, name)
+
+
+def _supplement_items(supplement) -> list[dict]:
+    from portal.catalogue.models import RequiredDocument
+
+    if supplement is None:
+        return []
+    labels = dict(RequiredDocument.CopyKind.choices)
+    return [
+        {
+            **item,
+            "copy_kind_label": labels.get(item.get("copy_kind", ""), item.get("copy_kind", "")),
+        }
+        for item in supplement.items
+    ]
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload the items staff asked for and send the dossier back ("Gửi bổ sung")."""
+    _citizen_required(request)
+    dossier = _get_dossier(request, code)
+    user = request.user
+    errors = []
+    for uploaded in request.FILES.getlist("file_supplement"):
+        try:
+            services.add_attachment(dossier=dossier, actor=user, uploaded_file=uploaded)
+        except DomainError as exc:
+            errors.append(
+                _("Tệp “%(name)s”: %(message)s") % {"name": uploaded.name, "message": exc.message}
+            )
+    delete_id = request.POST.get("delete_attachment")
+    if delete_id:
+        errors += _delete_attachment(request, dossier=dossier, attachment_id=delete_id)
+    if errors or delete_id or request.POST.get("action") != "resubmit":
+        dossier = _get_dossier(request, code, full=True)
+        if not errors and not delete_id:
+            messages.success(request, _("Đã tải lên giấy tờ bổ sung. Bấm “Gửi bổ sung” khi đã đủ."))
+        return _render_detail(request, dossier, supplement_errors=errors)
+    try:
+        services.resubmit(dossier=dossier, actor=user)
+    except DomainError as exc:
+        dossier = _get_dossier(request, code, full=True)
+        return _render_detail(request, dossier, supplement_errors=[exc.message])
+    messages.success(request, _("Đã gửi bổ sung hồ sơ. Thời hạn giải quyết được tính tiếp."))
+    return redirect("dossiers:detail", code=dossier.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirmation page and the withdrawal itself (only before reception)."""
+    _citizen_required(request)
+    dossier = _get_dossier(request, code)
+    if "withdraw" not in services.allowed_actions(dossier=dossier, user=request.user):
+        messages.error(request, _("Hồ sơ đã được tiếp nhận nên không thể rút trực tuyến."))
+        return redirect("dossiers:detail", code=dossier.code)
+    form = WithdrawForm(request.POST or None, initial={"version": dossier.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(
+                dossier=dossier,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", code=dossier.code)
+        messages.success(request, _("Đã rút hồ sơ %(code)s.") % {"code": dossier.code})
+        return redirect("dossiers:detail", code=dossier.code)
+    return render(request, "dossiers/withdraw.html", {"dossier": dossier, "form": form})
+
+
+# --- downloads (access-checked, never a public URL) -----------------------------------------------
+
+
+@login_required
+def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    try:
+        attachment = selectors.get_attachment_for_user(
+            user=request.user, code=code, attachment_id=attachment_id
+        )
+    except NotFound:
+        raise Http404 from None
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    try:
+        document = selectors.get_document_for_user(
+            user=request.user, code=code, document_id=document_id
+        )
+    except NotFound:
+        raise Http404 from None
+    if document.status != Document.Status.READY or not document.file:
+        try:
+            document = services.render_document(document_id=document.pk)
+        except DomainError as exc:
+            logger.warning("Document %s could not be rendered: %s", document.pk, exc)
+            raise Http404 from None
+        if document.status != Document.Status.READY or not document.file:
+            raise Http404
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    filename = f"{document.kind}-{document.dossier.code}.pdf"
+    return FileResponse(
+        handle, as_attachment=False, filename=filename, content_type="application/pdf"
+    )
+
+
+# --- public lookup ---------------------------------------------------------------------------------
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _lookup_allowed(request) -> bool:
+    """Count an attempt; False once this address made LOOKUP_LIMIT attempts in the window."""
+    key = f"dossiers:lookup:{_client_address(request)}"
+    cache.add(key, 0, timeout=LOOKUP_WINDOW)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=LOOKUP_WINDOW)
+        attempts = 1
+    return attempts <= LOOKUP_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+def public_lookup(request: HttpRequest) -> HttpResponse:
+    """/tra-cuu/: dossier code + personal identification number → state and dates only."""
+    result = None
+    not_found = False
+    limited = False
+    status = 200
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+        if not _lookup_allowed(request):
+            limited = True
+            status = 429
+        elif form.is_valid():
+            result = selectors.lookup_public(
+                code=form.cleaned_data["code"], personal_id=form.cleaned_data["personal_id"]
+            )
+            not_found = result is None
+    else:
+        form = LookupForm(initial={"code": request.GET.get("ma", "")[:40]})
+    context = {
+        "form": form,
+        "result": result,
+        "overdue": result.is_overdue() if result else False,
+        "not_found": not_found,
+        "limited": limited,
+        "window_minutes": LOOKUP_WINDOW // 60,
+    }
+    return render(request, "dossiers/lookup.html", context, status=status)
