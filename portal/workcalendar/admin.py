@@ -6,7 +6,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarOverride, OfficeHours
+from portal.accounts.admin_mixins import RoleScopedAdmin, is_admin_user, is_staff_officer
+from portal.units.selectors import units_visible_to
+
+from .models import CalendarOverride, OfficeHours, Weekday
 
 
 class OfficeHoursFormSet(forms.BaseInlineFormSet):
@@ -47,9 +50,22 @@ class OfficeHoursInline(admin.TabularInline):
         "sáng thứ Bảy 07:30–11:30 chỉ tiếp nhận)"
     )
 
+    # Same rule as RoleScopedAdmin: administrators manage, other officers may only look.
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user) or is_staff_officer(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(RoleScopedAdmin):
     list_display = ["date", "weekday", "kind", "note"]
     list_filter = ["kind"]
     search_fields = ["note"]
@@ -57,15 +73,16 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj: CalendarOverride) -> str:
-        from .models import Weekday
-
         return str(Weekday(obj.date.weekday()).label)
 
 
 @admin.register(OfficeHours)
-class OfficeHoursAdmin(admin.ModelAdmin):
+class OfficeHoursAdmin(RoleScopedAdmin):
     list_display = ["unit", "weekday", "opens", "closes", "kind"]
     list_filter = ["kind", "weekday"]
     search_fields = ["unit__name", "unit__code"]
     raw_id_fields = ["unit"]
     list_select_related = ["unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(unit__in=units_visible_to(request.user))

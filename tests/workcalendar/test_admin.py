@@ -90,3 +90,32 @@ def test_inline_refuses_overlapping_sessions_on_the_same_day(make_unit):
 def test_inline_is_importable_for_the_units_admin():
     assert issubclass(OfficeHoursInline, admin.TabularInline)
     assert OfficeHoursInline.model is OfficeHours
+
+
+def test_officer_sees_only_own_unit_hours_and_cannot_edit(client, make_unit):
+    from django.contrib.auth import get_user_model
+
+    from portal.accounts.models import StaffRole
+
+    own = make_unit(
+        code="OWN", name="Công an xã Định Hóa", sessions=[(0, "07:00", "11:00", "working")]
+    )
+    other = make_unit(
+        code="OTHER", name="Công an xã Khác", sessions=[(1, "08:00", "09:00", "working")]
+    )
+    user = get_user_model().objects.create_user(
+        username="canbo", password="x", is_staff=True, kind="staff", unit=own
+    )
+    StaffRole.objects.create(user=user, role="receiving_officer")
+    client.force_login(user)
+    response = client.get("/admin/workcalendar/officehours/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Công an xã Định Hóa" in page and "Công an xã Khác" not in page
+    row = other.office_hours.get()
+    assert client.get(f"/admin/workcalendar/officehours/{row.pk}/change/").status_code in (302, 404)
+    response = client.post(
+        "/admin/workcalendar/calendaroverride/add/", {"date": "2025-10-13", "kind": "day_off"}
+    )
+    assert response.status_code == 403
+    assert not CalendarOverride.objects.exists()
