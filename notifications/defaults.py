@@ -21,24 +21,24 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "subject": "Hồ sơ {{ dossier_code }} đã được nộp",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "Hồ sơ {{ dossier_code }} – {{ procedure_name }} đã được nộp thành công lúc "
-        "{{ submitted_at|date:'H:i d/m/Y' }} và đang chờ {{ unit_name }} tiếp nhận.\n\n"
+        "{{ submitted_at }} và đang chờ {{ unit_name }} tiếp nhận.\n\n"
         "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
     },
     (ev.DOSSIER_RECEIVED, "sms"): {
         "body": "Hồ sơ {{ dossier_code }} đã được {{ unit_name }} tiếp nhận. "
-        "Ngày hẹn trả kết quả: {{ appointment_date|date:'d/m/Y' }}.",
+        "Ngày hẹn trả kết quả: {{ appointment_date }}.",
     },
     (ev.DOSSIER_RECEIVED, "email"): {
         "subject": "Hồ sơ {{ dossier_code }} đã được tiếp nhận",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "{{ unit_name }} đã tiếp nhận hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
-        "Ngày hẹn trả kết quả: {{ appointment_date|date:'d/m/Y' }}.\n\n"
+        "Ngày hẹn trả kết quả: {{ appointment_date }}.\n\n"
         "Phiếu tiếp nhận và hẹn trả kết quả có trong trang hồ sơ: {{ portal_url }}/ho-so/\n\n"
         + _SIGN,
     },
     (ev.SUPPLEMENT_REQUESTED, "sms"): {
         "body": "Hồ sơ {{ dossier_code }} cần bổ sung: {{ items|join:'; ' }}. "
-        "Lý do: {{ reason }}. Bổ sung trước {{ deadline|date:'d/m/Y' }} tại {{ portal_url }}/ho-so/",
+        "Lý do: {{ reason }}.{% if deadline %} Hạn: {{ deadline }}.{% endif %} {{ portal_url }}/ho-so/",
     },
     (ev.SUPPLEMENT_REQUESTED, "email"): {
         "subject": "Hồ sơ {{ dossier_code }} cần bổ sung giấy tờ",
@@ -46,8 +46,8 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "{{ unit_name }} đề nghị bổ sung hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
         "Lý do: {{ reason }}\n\nGiấy tờ cần bổ sung:\n"
         "{% for item in items %}- {{ item }}\n{% endfor %}\n"
-        "Hạn bổ sung: {{ deadline|date:'d/m/Y' }}. Bổ sung trực tuyến tại {{ portal_url }}/ho-so/\n\n"
-        + _SIGN,
+        "{% if deadline %}Hạn bổ sung: {{ deadline }}. {% endif %}"
+        "Bổ sung trực tuyến tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
     },
     (ev.DOSSIER_REFUSED, "sms"): {
         "body": "Hồ sơ {{ dossier_code }} bị từ chối. Lý do: {{ reason }} "
@@ -91,14 +91,14 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
     },
     (ev.DOSSIER_DELAYED, "sms"): {
         "body": "Xin lỗi Ông/Bà: hồ sơ {{ dossier_code }} chậm trả kết quả ({{ reason }}). "
-        "Ngày hẹn mới: {{ new_date|date:'d/m/Y' }}.",
+        "Ngày hẹn mới: {{ new_date }}.",
     },
     (ev.DOSSIER_DELAYED, "email"): {
         "subject": "Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {{ dossier_code }}",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "{{ unit_name }} xin lỗi vì hồ sơ {{ dossier_code }} – {{ procedure_name }} "
-        "không trả kết quả đúng hẹn ngày {{ original_date|date:'d/m/Y' }}.\n"
-        "Lý do: {{ reason }}\nNgày hẹn trả kết quả mới: {{ new_date|date:'d/m/Y' }}.\n\n"
+        "không trả kết quả đúng hẹn ngày {{ original_date }}.\n"
+        "Lý do: {{ reason }}\nNgày hẹn trả kết quả mới: {{ new_date }}.\n\n"
         "Mong Ông/Bà thông cảm.\n\n" + _SIGN,
     },
     (ev.OTP_CODE, "sms"): {
@@ -108,18 +108,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "max_sms_parts": 1,
     },
     (ev.STAFF_DIGEST, "email"): {
-        "subject": "[{{ unit_name }}] Hồ sơ đến hạn ngày {{ day|date:'d/m/Y' }}",
+        "subject": "[{{ unit_name }}] Hồ sơ đến hạn ngày {{ day }}",
         "body": "Đơn vị: {{ unit_name }}\n\n"
         "Quá hạn ({{ overdue|length }}):\n{% for d in overdue %}- {{ d.code }} – {{ d.procedure }} "
-        "(hạn {{ d.due_at|date:'d/m/Y H:i' }})\n{% empty %}- Không có\n{% endfor %}\n"
+        "(hạn {{ d.due_at }})\n{% empty %}- Không có\n{% endfor %}\n"
         "Đến hạn hôm nay ({{ due_today|length }}):\n{% for d in due_today %}- {{ d.code }} – "
-        "{{ d.procedure }} (hạn {{ d.due_at|date:'H:i' }})\n{% empty %}- Không có\n{% endfor %}\n"
+        "{{ d.procedure }} (hạn {{ d.due_at }})\n{% empty %}- Không có\n{% endfor %}\n"
         "Đến hạn ngày mai ({{ due_tomorrow|length }}):\n{% for d in due_tomorrow %}- {{ d.code }} – "
         "{{ d.procedure }}\n{% empty %}- Không có\n{% endfor %}\n"
         "Xem danh sách tại {{ portal_url }}/admin/\n",
     },
     (ev.SUPERVISOR_DIGEST, "email"): {
-        "subject": "[{{ unit_name }}] {{ overdue_count }} hồ sơ quá hạn ngày {{ day|date:'d/m/Y' }}",
+        "subject": "[{{ unit_name }}] {{ overdue_count }} hồ sơ quá hạn ngày {{ day }}",
         "body": "Các đơn vị thuộc {{ unit_name }} có {{ overdue_count }} hồ sơ quá hạn.\n\n"
         "{% for row in by_unit %}- {{ row.unit }}: {{ row.count }}\n{% endfor %}\n",
     },

@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -97,7 +97,25 @@ class Rendered:
     sms: sms_encoding.SmsInfo | None
 
 
+def _format_value(key: str, value):
+    """Dates as Vietnamese readers write them; a "; "-joined string of items becomes a list."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%H:%M %d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if key == "items" and isinstance(value, str):
+        return [item.strip() for item in value.split(";") if item.strip()]
+    if isinstance(value, list | tuple):
+        return [_format_value("", item) for item in value]
+    if isinstance(value, dict):
+        return {k: _format_value(k, v) for k, v in value.items()}
+    return value
+
+
 def render(template: NotificationTemplate, context: dict) -> Rendered:
+    context = {key: _format_value(key, value) for key, value in context.items()}
     where = f"notification template {template.event}/{template.channel}"
     for source in (template.subject, template.body, template.html_body):
         templating.check_context(source, context, where=where)

@@ -135,3 +135,25 @@ def test_email_attachments_reach_smtp(citizen, smtp_server, django_capture_on_co
     assert parts["application/pdf"].get_filename() == "ket-qua.pdf"
     assert parts["application/pdf"].get_content() == b"%PDF-1.7 test"
     assert Notification.objects.get().status == Status.DELIVERED
+
+
+def test_items_as_joined_string_and_empty_deadline_read_well(citizen):
+    sms, email = notify(
+        event=ev.SUPPLEMENT_REQUESTED,
+        user=citizen,
+        context={
+            **RECEIVED,
+            "reason": "Thiếu giấy tờ",
+            "items": "Hợp đồng thuê nhà: bị mờ; Giấy đồng ý của chủ hộ: thiếu",
+            "deadline": "",
+        },
+    )
+    assert "- Hợp đồng thuê nhà: bị mờ\n- Giấy đồng ý của chủ hộ: thiếu" in email.body
+    assert "Hạn" not in sms.body and "Hạn bổ sung" not in email.body
+    (row,) = notify(
+        event=ev.DOSSIER_SUBMITTED,
+        user=citizen,
+        context={**RECEIVED, "submitted_at": dt.datetime(2026, 6, 9, 2, 5, tzinfo=dt.UTC)},
+        channels=("email",),
+    )
+    assert "09:05 09/06/2026" in row.body  # shown in Vietnam time
