@@ -67,8 +67,7 @@ class FilingForm(forms.Form):
         if not methods:
             methods = [ResultMethod.IN_PERSON]
         self.fields["result_method"].choices = [(m, ResultMethod(m).label) for m in methods]
-        if len(methods) == 1:
-            self.fields["result_method"].initial = methods[0]
+        self.fields["result_method"].initial = methods[0]  # the engine's default too
 
     def clean(self):
         cleaned = super().clean()

@@ -248,16 +248,10 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     plugin = plugin_for(procedure)
     if request.method == "POST":
         return _process_filing_post(request, dossier=dossier, procedure=procedure, plugin=plugin)
-    filing = FilingForm(
-        procedure=procedure,
-        area_locked=True,
-        initial={
-            "result_method": dossier.result_method or None,
-            "result_address": dossier.result_address,
-        },
-    )
-    if not dossier.result_method and len(filing.fields["result_method"].choices) == 1:
-        filing.initial["result_method"] = filing.fields["result_method"].choices[0][0]
+    initial = {"result_address": dossier.result_address}
+    if dossier.result_method:
+        initial["result_method"] = dossier.result_method
+    filing = FilingForm(procedure=procedure, area_locked=True, initial=initial)
     initial = dossier.form_data or plugin.initial(citizen=request.user)
     plugin_form = plugin.form_class(initial=initial, prefix=PLUGIN_PREFIX)
     return _render_filing(
@@ -288,7 +282,7 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
             dossier=dossier,
             actor=user,
             form_data=raw,
-            result_method=filing.cleaned_data.get("result_method") or "",
+            result_method=filing.cleaned_data.get("result_method") or None,
             result_address=filing.cleaned_data.get("result_address") or "",
         )
     except ValidationError as exc:
@@ -300,7 +294,7 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
                 dossier = services.update_draft(
                     dossier=dossier,
                     actor=user,
-                    result_method=filing.cleaned_data.get("result_method") or "",
+                    result_method=filing.cleaned_data.get("result_method") or None,
                     result_address=filing.cleaned_data.get("result_address") or "",
                 )
     except DomainError as exc:  # e.g. no longer a draft
