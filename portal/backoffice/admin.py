@@ -5,6 +5,7 @@ dossier of another unit is a 404) and every decision through `portal.backoffice.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -27,6 +28,8 @@ from portal.dossiers.models import CLOCK_RUNNING_STATES, Document, Dossier, Stat
 
 from . import forms, selectors, services
 from .models import Apology, ContactLog, RefusalReason, RefusalReview
+
+logger = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------------------
 # Decisions offered on the dossier page
@@ -392,6 +395,18 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
                 except ValidationError as exc:
                     details = exc.message_dict if hasattr(exc, "error_dict") else {}
                     self._form_errors(form, details, " ".join(exc.messages))
+                except Exception:  # noqa: BLE001 - e.g. a plugin's approval effect failed
+                    if action != "approve":
+                        raise
+                    logger.exception("Approval of %s failed", dossier.code)
+                    messages.error(
+                        request,
+                        gettext(
+                            "Không phê duyệt được: lỗi khi ghi nhận kết quả. Hồ sơ không thay đổi; "
+                            "vui lòng báo quản trị hệ thống."
+                        ),
+                    )
+                    return HttpResponseRedirect(change_url)
                 else:
                     messages.success(request, done)
                     return HttpResponseRedirect(change_url)
@@ -642,3 +657,9 @@ class ContactLogAdmin(BackOfficeAccess, admin.ModelAdmin):
     def get_queryset(self, request):
         visible = selectors.dossiers_for_staff(user=request.user).values("pk")
         return super().get_queryset(request).filter(dossier_id__in=visible)
+
+
+# The second factor and the lockout for the whole admin (see portal.backoffice.otp).
+from portal.backoffice import otp as _otp  # noqa: E402
+
+_otp.install()

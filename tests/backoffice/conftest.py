@@ -10,6 +10,12 @@ from portal.backoffice.testing import login_staff
 from tests.dossiers.conftest import *  # noqa: F403 - reuse the engine's fixtures
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_on(settings):
+    """The back office is tested as deployed: the admin demands a verified second factor."""
+    settings.BACKOFFICE_OTP_REQUIRED = True
+
+
 @pytest.fixture
 def staff_client():
     """staff_client(user) → a Client logged into the admin as `user` (OTP verified)."""
