@@ -474,3 +474,39 @@ def test_new_citizen_without_area_can_choose_one(client, procedure, unit):
     response = client.post(start_url(procedure), filing_post(unit.area, action="save"))
     assert response.status_code == 302
     assert Dossier.objects.get(citizen=newcomer).unit == unit
+
+
+def test_invalid_form_on_submit_is_shown_next_to_the_field_and_kept(
+    client, citizen, procedure, unit
+):
+    from portal.dossiers.registry import registry
+
+    if registry.get(procedure.code) is None:
+        pytest.skip("the residence plugin (khai báo tạm vắng) is not registered")
+    client.force_login(citizen)
+    data = filing_post(unit.area, action="submit", **{"file_to-khai": pdf_file()})
+    data.update({"f-date_from": "2030-05-10", "f-date_to": "2030-05-01", "f-reason": "Đi học xa"})
+    response = client.post(start_url(procedure), data)
+    html = response.content.decode()
+    assert "Ngày kết thúc phải sau ngày bắt đầu tạm vắng." in html
+    assert "Đi học xa" in html  # what was typed is still there
+    dossier = Dossier.objects.get(citizen=citizen)
+    assert dossier.state == State.DRAFT
+    assert dossier.attachments.count() == 1  # the file was kept
+
+
+def test_too_large_file_gets_its_own_message(client, citizen, procedure, unit, settings):
+    settings.ATTACHMENT_MAX_BYTES = 2000
+    client.force_login(citizen)
+    big = SimpleUploadedFile("lon.pdf", make_pdf_bytes() + b"%" * 3000, "application/pdf")
+    html = client.post(
+        start_url(procedure), {**filing_post(unit.area, action="save"), "file_other": big}
+    ).content.decode()
+    other = html.split('id="req-other"')[1]
+    assert "lon.pdf" in other and 'class="error"' in other
+    assert not Attachment.objects.exists()
+
+
+def test_staff_have_no_my_dossiers_page(client, receiving_officer):
+    client.force_login(receiving_officer)
+    assert client.get(reverse("dossiers:list")).status_code == 403
