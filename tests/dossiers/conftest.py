@@ -29,6 +29,15 @@ from portal.units.models import AdministrativeArea, PoliceUnit
 TEMPORARY_ABSENCE = "1.003677"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Seven accounts per test: PBKDF2 would make each test take seconds on a small machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PASSWORD = "Mat-khau-rat-kho-2024"
+
+
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -146,7 +155,7 @@ def other_unit(province_unit, other_area) -> PoliceUnit:
 def make_citizen(personal_id: str, full_name: str, *, area=None, **extra) -> User:
     user = User.objects.create_user(
         username=personal_id,
-        password="Mat-khau-rat-kho-2024",
+        password=PASSWORD,
         personal_id=personal_id,
         kind=User.Kind.CITIZEN,
         full_name=full_name,
@@ -162,7 +171,7 @@ def make_citizen(personal_id: str, full_name: str, *, area=None, **extra) -> Use
 def make_staff(username: str, unit: PoliceUnit, *roles: str) -> User:
     user = User.objects.create_user(
         username=username,
-        password="Mat-khau-rat-kho-2024",
+        password=PASSWORD,
         kind=User.Kind.STAFF,
         is_staff=True,
         full_name=f"Cán bộ {username}",
