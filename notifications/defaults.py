@@ -108,7 +108,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "max_sms_parts": 1,
     },
     (ev.STAFF_DIGEST, "email"): {
-        "subject": "[{{ unit_name }}] Hồ sơ đến hạn ngày {{ day }}",
+        "subject": "[{{ unit_name }}] Hồ sơ đến hạn và quá hạn ngày {{ day }}",
         "body": "Đơn vị: {{ unit_name }}\n\n"
         "Quá hạn ({{ overdue|length }}):\n{% for d in overdue %}- {{ d.code }} – {{ d.procedure }} "
         "(hạn {{ d.due_at }})\n{% empty %}- Không có\n{% endfor %}\n"

@@ -416,30 +416,31 @@ def deliver(*, notification_id: int) -> Outcome:
             delay,
         )
         return Outcome("retry", retry_in=delay)
-    DeliveryAttempt.objects.create(
-        notification=row,
-        number=row.attempts,
-        provider=result.provider,
-        started_at=now,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        outcome=DeliveryAttempt.Outcome.OK,
-    )
     status = Status.DELIVERED if result.delivered else Status.SENT
-    advance_status(
-        notification_id=row.pk,
-        status=status,
-        provider=result.provider,
-        provider_reference=result.provider_reference,
-        locked_until=None,
-        last_error="",
-        sent_at=timezone.now(),
-    )
-    if row.sensitive and status == Status.SENT:
-        _redact_if_sensitive(row.pk)
-    # A receipt may have arrived before the gateway's answer: keep the reference in any case.
-    Notification.objects.filter(pk=row.pk, provider_reference="").update(
-        provider_reference=result.provider_reference
-    )
+    with transaction.atomic():  # one commit for the outcome
+        DeliveryAttempt.objects.create(
+            notification=row,
+            number=row.attempts,
+            provider=result.provider,
+            started_at=now,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            outcome=DeliveryAttempt.Outcome.OK,
+        )
+        advance_status(
+            notification_id=row.pk,
+            status=status,
+            provider=result.provider,
+            provider_reference=result.provider_reference,
+            locked_until=None,
+            last_error="",
+            sent_at=timezone.now(),
+        )
+        if row.sensitive and status == Status.SENT:
+            _redact_if_sensitive(row.pk)
+        # A receipt may have arrived before the gateway's answer: keep the reference in any case.
+        Notification.objects.filter(pk=row.pk, provider_reference="").update(
+            provider_reference=result.provider_reference
+        )
     log.info(
         "notification %s %s to %s via %s", row.pk, status, mask(row.recipient), result.provider
     )

@@ -19,6 +19,7 @@ def _engine(autoescape: bool) -> Engine:
     return Engine(autoescape=autoescape, string_if_invalid="", libraries={})
 
 
+@functools.lru_cache(maxsize=256)
 def compile_template(source: str, *, html: bool = False) -> Template:
     return Template(source or "", engine=_engine(html))
 
@@ -30,6 +31,7 @@ def _root(fe: FilterExpression) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def placeholders(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """(required, optional) top-level names used by `source`. A name with `|default` is optional."""
     template = compile_template(source)
