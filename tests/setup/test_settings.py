@@ -60,6 +60,22 @@ def settings_in_subprocess(names: list[str], **variables: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+DEFAULT_NAMES = [
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "DATABASES",
+    "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
+]
+
+
+@pytest.fixture(scope="module")
+def defaults() -> dict:
+    """Settings of a clean environment (no variable set at all), computed in one subprocess."""
+    return settings_in_subprocess(DEFAULT_NAMES)
+
+
 def manage(*arguments: str, **variables: str) -> subprocess.CompletedProcess:
     code = (
         "from django.core.management import execute_from_command_line\n"
@@ -113,13 +129,20 @@ def test_production_https_settings_can_be_relaxed_for_a_plain_http_compose():
     }
 
 
-def test_development_default_needs_no_secret_key_and_does_not_force_https():
-    values = settings_in_subprocess(["DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"])
-    assert values == {"DEBUG": True, "SECURE_SSL_REDIRECT": False, "SECURE_HSTS_SECONDS": 0}
+def test_development_default_needs_no_secret_key_and_does_not_force_https(defaults):
+    assert defaults["DEBUG"] is True
+    assert defaults["SECURE_SSL_REDIRECT"] is False
+    assert defaults["SECURE_HSTS_SECONDS"] == 0
 
 
-def test_database_connections_are_reused_only_when_asked():
-    assert settings_in_subprocess(["DATABASES"])["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+def test_the_default_database_is_the_sqlite_file_in_the_project(defaults):
+    database = defaults["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(database["NAME"]) == ROOT / "db.sqlite3"
+
+
+def test_database_connections_are_reused_only_when_asked(defaults):
+    assert defaults["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
     database = settings_in_subprocess(["DATABASES"], CONN_MAX_AGE="60")["DATABASES"]["default"]
     assert database["CONN_MAX_AGE"] == 60
     assert database["CONN_HEALTH_CHECKS"] is True
@@ -169,10 +192,9 @@ def test_celery_uses_redis_when_redis_url_is_set():
     assert result.stdout.split() == ["False", "redis://127.0.0.1:6379/9"]
 
 
-def test_email_goes_to_a_local_outbox_folder_by_default():
-    values = settings_in_subprocess(["EMAIL_BACKEND", "EMAIL_FILE_PATH"])
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
-    assert Path(values["EMAIL_FILE_PATH"]) == ROOT / "var" / "outbox" / "email"
+def test_email_goes_to_a_local_outbox_folder_by_default(defaults):
+    assert defaults["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(defaults["EMAIL_FILE_PATH"]) == ROOT / "var" / "outbox" / "email"
 
 
 def test_a_sent_email_lands_in_the_outbox_folder_with_its_vietnamese_text(tmp_path):
