@@ -179,7 +179,11 @@ def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
         is_published=True,
     )
     if not procedure.allows_online_submission:
-        return render(request, "dossiers/not_online.html", {"procedure": procedure}, status=200)
+        area = request.user.current_area or request.user.permanent_area
+        unit = services.unit_for(procedure=procedure, area=area) if area else None
+        return render(
+            request, "dossiers/not_online.html", {"procedure": procedure, "unit": unit}, status=200
+        )
     plugin = plugin_for(procedure)
     user = request.user
 

@@ -510,3 +510,22 @@ def test_too_large_file_gets_its_own_message(client, citizen, procedure, unit, s
 def test_staff_have_no_my_dossiers_page(client, receiving_officer):
     client.force_login(receiving_officer)
     assert client.get(reverse("dossiers:list")).status_code == 403
+
+
+def test_level_2_page_names_the_citizens_commune_police(client, citizen, procedure_level2, unit):
+    client.force_login(citizen)
+    html = client.get(start_url(procedure_level2)).content.decode()
+    assert unit.name in html and unit.address in html
+
+
+def test_level_4_submission_waits_for_online_payment(client, citizen, procedure_level4, unit):
+    client.force_login(citizen)
+    response = client.post(
+        start_url(procedure_level4),
+        {**filing_post(unit.area, action="submit"), "file_to-khai": pdf_file()},
+        follow=True,
+    )
+    dossier = Dossier.objects.get(citizen=citizen)
+    assert dossier.state == State.AWAITING_PAYMENT
+    html = response.content.decode()
+    assert "nộp lệ phí trực tuyến" in html and "Chờ thanh toán lệ phí" in html
