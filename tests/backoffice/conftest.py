@@ -8,6 +8,11 @@ from django.test import Client
 
 from portal.backoffice.testing import login_staff
 from tests.dossiers.conftest import *  # noqa: F403 - reuse the engine's fixtures
+from tests.dossiers.test_browser import (  # noqa: F401 - the Chromium launch fixtures
+    _media_url_for_live_server,
+    artifacts_dir,
+    browser,
+)
 
 
 @pytest.fixture(autouse=True)
