@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -85,3 +85,11 @@ def _first_message(errors) -> str:
     elif errors:
         return str(errors)
     return ""
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The one error body of the whole API, for the OpenAPI schema."""
+
+    code = serializers.CharField(help_text="Mã lỗi ổn định, ví dụ procedure_not_found.")
+    message = serializers.CharField(help_text="Thông báo bằng tiếng Việt.")
+    errors = serializers.DictField(required=False, help_text="Lỗi theo từng trường, nếu có.")

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.core.api import ApiErrorSerializer
 from portal.core.errors import DomainError, NotFound
 
 from . import selectors
@@ -31,11 +32,6 @@ class EstimateSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(help_text="Thời điểm nộp (ISO 8601, +07:00).")
     received_at = serializers.DateTimeField(help_text="Thời điểm tiếp nhận dự kiến.")
     due_at = serializers.DateTimeField(help_text="Thời điểm hẹn trả kết quả dự kiến.")
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
 
 
 def parse_submitted_at(raw: str | None) -> dt.datetime:
@@ -93,7 +89,7 @@ class ProcedureEstimateView(APIView):
                 description="Mã đơn vị Công an tiếp nhận (mặc định: giờ làm việc chung).",
             ),
         ],
-        responses={200: EstimateSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: EstimateSerializer, 400: ApiErrorSerializer, 404: ApiErrorSerializer},
         examples=[
             OpenApiExample(
                 "Đăng ký tạm trú",

@@ -1,5 +1,7 @@
 """Demo data for `make run`: deterministic and idempotent (a second run changes nothing)."""
 
+import os
+
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
@@ -42,7 +44,8 @@ class Command(BaseCommand):
         rows += [(f"{r.role} ({r.name})", r.login, password, r.unit) for r in citizens[:3]]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/tai-khoan/dang-nhap/, /admin/):")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"\nDemo logins (http://127.0.0.1:{port}/tai-khoan/dang-nhap/, /admin/):")
         self.stdout.write(line)
         for i, row in enumerate(rows):
             self.stdout.write(
