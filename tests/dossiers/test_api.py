@@ -350,3 +350,31 @@ def test_schema_documents_the_endpoints():
         "/api/v1/lookup/",
     ]:
         assert path in paths
+
+
+def test_supplement_round_trip(api, make_dossier, pdf_bytes):
+    dossier = make_dossier("supplement_requested")
+    detail = api.get(f"{BASE}{dossier.code}/").json()
+    assert detail["national_status_code"] == 5
+    assert detail["supplement_request"]["items"] == [
+        {"document": "Tờ khai CT01", "copy_kind": "original", "problem": "Thiếu chữ ký"}
+    ]
+    assert "resubmit" in detail["allowed_actions"]
+    missing = api.post(f"{BASE}{dossier.code}/supplement/", {}, format="json")
+    assert missing.status_code == 400 and missing.json()["errors"]["missing"] == ["Tờ khai CT01"]
+    assert upload(api, dossier.code, "ct01-da-ky.pdf", pdf_bytes).status_code == 201
+    response = api.post(f"{BASE}{dossier.code}/supplement/", {}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["state"] == "submitted" and body["supplement_request"] is None
+    assert body["history"][-1]["action"] == "resubmit"
+    # the officer's name never reaches the citizen
+    assert all("Cán bộ" not in entry["actor_label"] for entry in body["history"])
+
+
+def test_withdraw_after_reception_is_a_409(api, make_dossier):
+    dossier = make_dossier("received")
+    response = api.post(f"{BASE}{dossier.code}/withdraw/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
+    assert "Đã tiếp nhận" in response.json()["message"]
