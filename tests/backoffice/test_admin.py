@@ -402,3 +402,37 @@ def test_apology_by_leader_sets_new_due_and_issues_form_04(
     assert after.events.filter(action="apology").exists()
     document = after.documents.get(kind=Document.Kind.APOLOGY)
     assert document.template_name == "pdf/backoffice/apology.html"
+
+
+def test_apology_slip_renders_as_pdf(make_dossier, unit_leader):
+    from portal.backoffice import services
+    from portal.dossiers import services as engine
+
+    dossier = make_dossier("processing")
+    fresh = _fresh(dossier)
+    apology = services.issue_apology(
+        dossier=fresh,
+        actor=unit_leader,
+        new_due_at=fresh.due_at + dt.timedelta(days=2),
+        reason="Chờ kết quả xác minh nơi ở từ Công an tỉnh bạn.",
+    )
+    document = engine.render_document(document_id=apology.document_id)
+    assert document.status == Document.Status.READY
+    assert document.file.read(5) == b"%PDF-"
+
+
+def test_index_query_count_does_not_grow_with_dossiers(
+    staff_client, receiving_officer, unit, procedure, citizen, area, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = staff_client(receiving_officer)
+    bulk_dossiers(1, unit=unit, procedure=procedure, citizen=citizen, area=area)
+    client.get(reverse("admin:index"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("admin:index"))
+    Dossier.objects.all().delete()
+    bulk_dossiers(30, unit=unit, procedure=procedure, citizen=citizen, area=area)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(reverse("admin:index")).status_code == 200

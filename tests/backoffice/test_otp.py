@@ -90,3 +90,15 @@ def test_demo_totp_command_prints_a_code_the_device_accepts(receiving_officer, c
     assert otp.demo_code() in out and receiving_officer.username in out
     assert otp.DEMO_TOTP_KEY_BASE32 == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
     assert device.verify_token(otp.demo_code())
+
+
+def test_seed_backoffice_demo_is_idempotent(receiving_officer, unit_leader, citizen):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.backoffice.demo import seed_backoffice_demo
+
+    names = [receiving_officer.username, unit_leader.username, citizen.username]
+    text = seed_backoffice_demo(usernames=names)
+    seed_backoffice_demo(usernames=names)
+    assert TOTPDevice.objects.filter(name=otp.DEMO_DEVICE_NAME).count() == 2  # staff only
+    assert otp.DEMO_TOTP_KEY_BASE32 in text and "demo_totp" in text
