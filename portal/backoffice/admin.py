@@ -232,6 +232,14 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         except (NotFound, ValueError, TypeError):
             raise Http404(gettext("Không tìm thấy hồ sơ.")) from None
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._dossier(request, object_id)  # another unit's dossier: 404, like every object view
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._dossier(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
     # --- columns -------------------------------------------------------------------------
     @admin.display(description=_("thủ tục"), ordering="procedure__code")
     def procedure_col(self, obj):

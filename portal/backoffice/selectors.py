@@ -217,3 +217,16 @@ def staff_list(
 def oldest_waiting(*, user, limit: int = 5) -> list[Dossier]:
     """The dossiers waiting longest for reception (for the admin index)."""
     return list(queue_queryset(user=user, key="reception").select_related("procedure")[:limit])
+
+
+def pending_refusal_reviews(*, user) -> int | None:
+    """For supervisors (and administrators): refusals below them still waiting for review."""
+    from .models import RefusalReview
+
+    if is_administrator(user):
+        qs = RefusalReview.objects.all()
+    elif is_officer(user) and user.unit_id and user.has_role(Role.SUPERVISOR):
+        qs = RefusalReview.objects.filter(unit__path__startswith=user.unit.path)
+    else:
+        return None
+    return qs.filter(outcome=RefusalReview.Outcome.PENDING).count()

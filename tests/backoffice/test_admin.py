@@ -83,6 +83,9 @@ def test_unit_isolation_through_every_admin_url(
         )
     url = reverse("admin:dossiers_dossier_attachment", args=[dossier.pk, attachment.pk])
     assert outsider.get(url).status_code == 404
+    for view in ("history", "delete"):
+        view_url = reverse(f"admin:dossiers_dossier_{view}", args=[dossier.pk])
+        assert outsider.get(view_url).status_code == 404, view
     receipt_holder = make_dossier("received")
     doc = receipt_holder.documents.first()
     assert (
@@ -319,6 +322,24 @@ def test_refusing_a_verified_dossier_needs_the_leader(
     assert response.status_code == 302
     assert _fresh(dossier).state == State.REFUSED
     assert RefusalReview.objects.get(dossier=dossier).all_documents_verified
+
+
+def test_supervisor_sees_pending_refusals_on_index(make_dossier, staff_client, supervisor):
+    make_dossier("refused")  # refused through the engine directly: no review row
+    from portal.backoffice.models import RefusalReason
+
+    review_unit = _fresh(make_dossier("submitted")).unit
+    reason = RefusalReason.objects.first()
+    RefusalReview.objects.create(
+        dossier=Dossier.objects.filter(state=State.REFUSED).first(),
+        unit=review_unit,
+        reason=reason,
+        legal_provision=reason.legal_provision,
+        explanation="Chỗ ở thuộc khu vực đã có quyết định thu hồi đất.",
+        refused_by=supervisor,
+    )
+    page = staff_client(supervisor).get(reverse("admin:index")).content.decode()
+    assert 'data-queue="reviews">1<' in page
 
 
 def test_return_without_method_needs_contact_log(make_dossier, staff_client, receiving_officer):

@@ -16,5 +16,6 @@ def backoffice_queues(context):
     return {
         "queues": selectors.queue_counts(user=user, now=now),
         "oldest": selectors.oldest_waiting(user=user),
+        "pending_reviews": selectors.pending_refusal_reviews(user=user),
         "now": now,
     }
