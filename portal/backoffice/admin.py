@@ -340,7 +340,8 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             {
                 "name": name,
                 "title": ACTION_SPECS[name][1],
-                "url": reverse("admin:dossiers_dossier_action", args=[dossier.pk, name]),
+                "url": reverse("admin:dossiers_dossier_action", args=[dossier.pk, name])
+                + f"?v={dossier.version}",
             }
             for name in available_actions(dossier=dossier, user=request.user)
         ]
@@ -419,9 +420,11 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
                     messages.success(request, done)
                     return HttpResponseRedirect(change_url)
         else:
-            form = form_class(
-                initial={"version": dossier.version}, dossier=dossier, user=request.user
-            )
+            # The version of the dossier page the officer saw (?v=): if it changed since, the
+            # POST is refused as "changed by someone else" instead of acting on unseen changes.
+            seen = request.GET.get("v", "")
+            version = int(seen) if seen.isdigit() else dossier.version
+            form = form_class(initial={"version": version}, dossier=dossier, user=request.user)
             if action == "request_supplement":
                 formset = forms.SupplementItemFormSet(prefix="items")
         context = {

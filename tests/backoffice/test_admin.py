@@ -457,3 +457,17 @@ def test_index_query_count_does_not_grow_with_dossiers(
     bulk_dossiers(30, unit=unit, procedure=procedure, citizen=citizen, area=area)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_action_form_carries_the_version_the_officer_saw(
+    make_dossier, staff_client, receiving_officer
+):
+    dossier = make_dossier("submitted")
+    client = staff_client(receiving_officer)
+    page = client.get(change_url(dossier))
+    link = next(a["url"] for a in page.context["actions"] if a["name"] == "receive")
+    assert link.endswith(f"?v={dossier.version}")
+    form = client.get(link).context["form"]
+    assert form.initial["version"] == dossier.version
+    stale = client.get(action_url(dossier, "receive") + f"?v={dossier.version - 1}")
+    assert stale.context["form"].initial["version"] == dossier.version - 1
