@@ -102,3 +102,11 @@ def test_seed_backoffice_demo_is_idempotent(receiving_officer, unit_leader, citi
     seed_backoffice_demo(usernames=names)
     assert TOTPDevice.objects.filter(name=otp.DEMO_DEVICE_NAME).count() == 2  # staff only
     assert otp.DEMO_TOTP_KEY_BASE32 in text and "demo_totp" in text
+
+
+def test_staff_totp_command_enrols_a_device(receiving_officer, capsys):
+    call_command("staff_totp", receiving_officer.username)
+    out = capsys.readouterr().out
+    assert "otpauth://totp/" in out
+    device = receiving_officer.totpdevice_set.get(name="default")
+    assert device.confirmed
