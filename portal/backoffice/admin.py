@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 ACTION_SPECS: dict[str, tuple[type[forms.ActionForm], str, str]] = {
     # name → (form, title, button)
+    "verify": (forms.VerifyForm, _("Kiểm tra giấy tờ"), _("Lưu kết quả kiểm tra")),
     "receive": (forms.ConfirmForm, _("Tiếp nhận hồ sơ"), _("Tiếp nhận, cấp giấy hẹn (CT04)")),
     "request_supplement": (
         forms.SupplementForm,
@@ -68,6 +69,12 @@ def available_actions(*, dossier: Dossier, user) -> list[str]:
         and (getattr(user, "unit_id", None) == dossier.unit_id)
     ):
         allowed.add("contact")
+    if (
+        dossier.state in services.VERIFY_STATES
+        and getattr(user, "unit_id", None) == (dossier.unit_id)
+        and can_act_for_unit(user, dossier.unit)
+    ):
+        allowed.add("verify")
     if (
         dossier.state in services.APOLOGY_STATES
         and dossier.due_at
@@ -464,6 +471,14 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
     def _perform(self, action, dossier, user, form, formset) -> str:
         data = form.cleaned_data
         version = data["version"]
+        if action == "verify":
+            services.mark_verified(
+                dossier=dossier,
+                actor=user,
+                attachment_ids=[int(x) for x in data["attachments"]],
+                expected_version=version,
+            )
+            return gettext("Đã lưu kết quả kiểm tra giấy tờ.")
         if action == "receive":
             services.receive(dossier=dossier, actor=user, expected_version=version)
             return gettext("Đã tiếp nhận hồ sơ %(code)s, giấy hẹn CT04 đã được lập.") % {

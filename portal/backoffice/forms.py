@@ -203,3 +203,23 @@ class ApologyForm(ActionForm):
         return _check(
             services.clean_reason, self.cleaned_data["reason"], label=_("Lý do chậm trả kết quả")
         )
+
+
+class VerifyForm(ActionForm):
+    attachments = forms.MultipleChoiceField(
+        label=_("Giấy tờ đã kiểm tra, hợp lệ"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Đánh dấu các tệp đã đối chiếu, kiểm tra. Hồ sơ có đủ giấy tờ bắt buộc đã "
+            "kiểm tra chỉ lãnh đạo đơn vị được từ chối."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.dossier is not None:
+            attachments = list(self.dossier.attachments.all())
+            self.fields["attachments"].choices = [(str(a.pk), a.original_name) for a in attachments]
+            if not self.is_bound:
+                self.initial["attachments"] = [str(a.pk) for a in attachments if a.verified]

@@ -224,6 +224,46 @@ def mandatory_documents_all_verified(*, dossier: Dossier) -> bool:
     return mandatory <= verified
 
 
+VERIFY_STATES = (State.SUBMITTED, State.RECEIVED, State.PROCESSING)
+
+
+@transaction.atomic
+def mark_verified(
+    *, dossier: Dossier, actor: User, attachment_ids: list[int], expected_version: int | None = None
+) -> Dossier:
+    """Staff checked these attachments (the others of the dossier are marked not checked).
+
+    Verified mandatory documents matter: such a dossier may only be refused by the leader."""
+    _require_unit_officer(dossier=dossier, actor=actor)
+    locked = _locked(dossier, expected_version)
+    if locked.state not in VERIFY_STATES:
+        raise Conflict(
+            _("Hồ sơ ở trạng thái “%(state)s”: không kiểm tra giấy tờ được.")
+            % {"state": locked.get_state_display()},
+            code="invalid_transition",
+        )
+    wanted = {int(pk) for pk in attachment_ids}
+    attachments = list(locked.attachments.all())
+    unknown = wanted - {a.pk for a in attachments}
+    if unknown:
+        raise ReasonError(
+            _("Tệp không thuộc hồ sơ này."),
+            code="invalid_attachment",
+            details={"attachments": [_("Tệp không thuộc hồ sơ này.")]},
+        )
+    locked.attachments.filter(pk__in=wanted).update(verified=True)
+    locked.attachments.exclude(pk__in=wanted).update(verified=False)
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    _record(
+        dossier=locked,
+        actor=actor,
+        action="verify_documents",
+        details={"verified": sorted(a.original_name for a in attachments if a.pk in wanted)},
+    )
+    return engine._refresh_caller(dossier, locked)
+
+
 @transaction.atomic
 def refuse(
     *,

@@ -65,6 +65,7 @@ def test_unit_isolation_through_every_admin_url(
     assert dossier.code not in listing.content.decode()
     assert outsider.get(change_url(dossier)).status_code == 404
     for name in (
+        "verify",
         "receive",
         "request_supplement",
         "refuse",
@@ -471,3 +472,22 @@ def test_action_form_carries_the_version_the_officer_saw(
     assert form.initial["version"] == dossier.version
     stale = client.get(action_url(dossier, "receive") + f"?v={dossier.version - 1}")
     assert stale.context["form"].initial["version"] == dossier.version - 1
+
+
+def test_verifying_documents_through_the_admin_enables_the_leader_rule(
+    make_dossier, staff_client, receiving_officer
+):
+    dossier = make_dossier("received")
+    attachment = dossier.attachments.get(requirement_key="to-khai")
+    client = staff_client(receiving_officer)
+    response = client.post(
+        action_url(dossier, "verify"),
+        {"version": _fresh(dossier).version, "attachments": [str(attachment.pk)]},
+    )
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.verified
+    from portal.backoffice.services import mandatory_documents_all_verified
+
+    assert mandatory_documents_all_verified(dossier=_fresh(dossier))
+    assert _fresh(dossier).events.filter(action="verify_documents").exists()

@@ -12,7 +12,8 @@ from portal.dossiers.registry import ProcedurePlugin, registry
 pytestmark = pytest.mark.django_db
 
 R, H, L, S = "receiving", "handling", "leader", "supervisor"
-# What each role is offered in each state (engine transitions + back-office acts).
+# What each role is offered in each state (engine transitions + back-office acts); every officer
+# of the unit may also record which attachments they checked while the dossier is open.
 EXPECTED = {
     "submitted": {
         R: {"receive", "request_supplement", "refuse", "assign"},
@@ -50,6 +51,11 @@ EXPECTED = {
     "refused": {R: set(), H: set(), L: set(), S: set()},
     "result_returned": {R: set(), H: set(), L: set(), S: set()},
 }
+
+
+for _state in ("submitted", "received", "processing"):
+    for _role in (R, H, L):
+        EXPECTED[_state][_role] = EXPECTED[_state][_role] | {"verify"}
 
 
 @pytest.mark.parametrize("state", list(EXPECTED))
