@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -244,13 +245,14 @@ def _document_context(dossier: Dossier, **extra) -> dict[str, Any]:
         summary = []
     return {
         "code": dossier.code,
-        "lookup_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/ho-so/tra-cuu/?ma={dossier.code}",
+        "lookup_url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('public-lookup')}?ma={dossier.code}",
         "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name_vi},
         "unit": {
             "code": dossier.unit.code,
             "name": dossier.unit.name,
             "address": dossier.unit.address,
             "phone": dossier.unit.phone,
+            "parent_name": dossier.unit.parent.name if dossier.unit.parent_id else "",
         },
         "applicant": {
             "name": dossier.applicant_name,
@@ -260,6 +262,7 @@ def _document_context(dossier: Dossier, **extra) -> dict[str, Any]:
             "address": dossier.applicant_address,
         },
         "summary": summary,
+        "documents": _documents_received(dossier),
         "attachments": [
             {
                 "name": a.original_name,
@@ -281,6 +284,36 @@ def _document_context(dossier: Dossier, **extra) -> dict[str, Any]:
         "issued_at": _now().isoformat(),
         **extra,
     }
+
+
+def _documents_received(dossier: Dossier) -> list[dict[str, Any]]:
+    """The table of documents on the slips: each required document with the files given for it,
+    then the other papers the citizen added."""
+    attachments = list(dossier.attachments.all())
+    rows = []
+    for required in dossier.procedure.required_documents.all():
+        files = [a.original_name for a in attachments if a.requirement_key == required.key]
+        if files or required.is_mandatory:
+            rows.append(
+                {
+                    "name": required.name,
+                    "copy_kind_label": str(required.get_copy_kind_display()),
+                    "quantity": required.quantity,
+                    "files": files,
+                }
+            )
+    known = {r.key for r in dossier.procedure.required_documents.all()}
+    others = [a.original_name for a in attachments if a.requirement_key not in known]
+    if others:
+        rows.append(
+            {
+                "name": _("Giấy tờ khác"),
+                "copy_kind_label": "",
+                "quantity": len(others),
+                "files": others,
+            }
+        )
+    return rows
 
 
 def _issue_document(
@@ -480,9 +513,13 @@ def update_draft(
     result_method: str | None = None,
     result_address: str | None = None,
     expected_version: int | None = None,
+    validate: bool = True,
 ) -> Dossier:
     """Change a draft. `form_data` is validated by the plugin; on errors a django ValidationError
-    (field → messages) is raised and nothing is saved (what was saved before stays)."""
+    (field → messages) is raised and nothing is saved (what was saved before stays).
+
+    With `validate=False` ("save draft, resume later") an incomplete form is stored as typed;
+    the plugin validates it at submission."""
     locked = _lock(dossier)
     _require_owner(locked, actor)
     _check_version(locked, expected_version)
@@ -501,9 +538,11 @@ def update_draft(
             locked.result_method = result_method
     if result_address is not None:
         locked.result_address = result_address.strip()[:300]
-    if locked.result_method == ResultMethod.POST and not locked.result_address:
+    if validate and locked.result_method == ResultMethod.POST and not locked.result_address:
         errors["result_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
-    if form_data is not None:
+    if form_data is not None and not validate:
+        locked.form_data = _json_safe(form_data)
+    elif form_data is not None:
         try:
             locked.form_data = get_plugin(locked.procedure).clean(dossier=locked, data=form_data)
         except ValidationError as exc:
@@ -694,7 +733,17 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
             unit=locked.unit,
             round_the_clock=_receiving_round_the_clock(locked.procedure),
         )
-    _save(locked, "form_data", "submitted_at", "received_at", "fee_amount", "fee_paid_online")
+        # The legal clock runs from the reception moment even if staff receive it later.
+        locked.due_at = _due_from(locked)
+    _save(
+        locked,
+        "form_data",
+        "submitted_at",
+        "received_at",
+        "due_at",
+        "fee_amount",
+        "fee_paid_online",
+    )
     _record(
         locked,
         action="submit",
@@ -705,6 +754,16 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     )
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return _refresh_caller(dossier, locked)
+
+
+def _due_from(dossier: Dossier) -> dt.datetime:
+    from portal.workcalendar.services import due_moment
+
+    return due_moment(
+        received_at=dossier.received_at,
+        working_days=_working_days(dossier.procedure),
+        unit=dossier.unit,
+    )
 
 
 def _iso(value) -> str | None:
@@ -725,7 +784,8 @@ def confirm_payment(*, dossier: Dossier, actor=None, paid_at: dt.datetime | None
         unit=locked.unit,
         round_the_clock=_receiving_round_the_clock(locked.procedure),
     )
-    _save(locked, "paid_at", "received_at")
+    locked.due_at = _due_from(locked)
+    _save(locked, "paid_at", "received_at", "due_at")
     _record(
         locked,
         action="confirm_payment",
@@ -812,8 +872,6 @@ def resubmit(*, dossier: Dossier, actor, expected_version: int | None = None) ->
 def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
     """Staff accept the dossier: the due moment runs from the legal reception moment; the
     receipt and appointment slip (CT04) is issued."""
-    from portal.workcalendar.services import due_moment
-
     locked, previous, roles = _run_transition(
         dossier, name="receive", actor=actor, expected_version=expected_version
     )
@@ -822,11 +880,7 @@ def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
     if locked.received_at is None:
         locked.received_at = now
     if locked.due_at is None:
-        locked.due_at = due_moment(
-            received_at=locked.received_at,
-            working_days=_working_days(locked.procedure),
-            unit=locked.unit,
-        )
+        locked.due_at = _due_from(locked)
     _save(locked, "accepted_at", "received_at", "due_at")
     event = _record(
         locked,

@@ -288,6 +288,7 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
             form_data=raw,
             result_method=filing.cleaned_data.get("result_method") or None,
             result_address=filing.cleaned_data.get("result_address") or "",
+            validate=action == "submit",  # a draft keeps an incomplete form as typed
         )
     except ValidationError as exc:
         plugin_errors = _plugin_errors(exc)
@@ -481,43 +482,9 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         selectors.dossiers_for_citizen(citizen=request.user).prefetch_related("unit__office_hours")
     )
     now = timezone.now()
-    expected = _expected_due_moments(dossiers)
     for dossier in dossiers:
         dossier.overdue = dossier.is_overdue(now)
-        dossier.expected_due_at = expected.get(dossier.pk)
     return render(request, "dossiers/list.html", {"dossiers": dossiers})
-
-
-def _expected_due_moments(dossiers) -> dict[int, object]:
-    """For submitted dossiers whose due moment is not fixed yet (set at reception), the expected
-    one from the legal reception moment. One calendar per unit: the query count does not grow
-    with the number of dossiers."""
-    from portal.dossiers.models import CLOCK_RUNNING_STATES
-    from portal.workcalendar import services as calendar
-
-    calendars: dict[int, object] = {}
-    out: dict[int, object] = {}
-    for dossier in dossiers:
-        if dossier.due_at or not dossier.received_at or dossier.state not in CLOCK_RUNNING_STATES:
-            continue
-        try:
-            cal = calendars.get(dossier.unit_id)
-            if cal is None:
-                cal = calendars[dossier.unit_id] = calendar._Calendar(dossier.unit)
-            out[dossier.pk] = cal.due_moment(dossier.received_at, _working_days(dossier.procedure))
-        except (DomainError, AttributeError, ValueError) as exc:
-            logger.warning("No expected date for %s: %s", dossier.code, exc)
-    return out
-
-
-def _working_days(procedure):
-    from decimal import Decimal
-
-    from portal.catalogue.models import DeadlineKind
-
-    if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
-        return Decimal("0")
-    return Decimal(procedure.deadline_days or 0)
 
 
 def _get_dossier(request, code: str, *, full: bool = False) -> Dossier:
@@ -562,7 +529,6 @@ def _render_detail(request, dossier, *, supplement_errors=None, status=200):
         ],
         "supplement_errors": supplement_errors or [],
         "overdue": dossier.is_overdue(),
-        "expected_due_at": _expected_due_moments([dossier]).get(dossier.pk),
         "accept": ATTACHMENT_ACCEPT,
     }
     return render(request, "dossiers/detail.html", context, status=status)

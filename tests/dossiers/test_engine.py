@@ -325,19 +325,21 @@ def test_out_of_hours_submission_is_received_next_session(make_dossier, monkeypa
     assert dossier.received_at == at(2026, 6, 8, 7, 30)
 
 
-def test_supplement_before_reception_has_no_clock_until_received(
+def test_supplement_before_reception_pauses_the_clock_that_runs_from_submission(
     make_dossier, citizen, receiving_officer, monkeypatch
 ):
+    # The legal clock runs from the reception moment, even before staff receive the dossier.
     clock = {"now": at(2026, 6, 1, 9, 0)}
     monkeypatch.setattr(services, "_now", lambda: clock["now"])
     dossier = make_dossier("submitted")
+    assert dossier.due_at == at(2026, 6, 2, 9, 0)  # 1 working day
     dossier = services.request_supplement(
         dossier=dossier,
         actor=receiving_officer,
         items=[{"document": "CT01", "problem": "Ảnh mờ"}],
         guidance="Chụp lại rõ nét.",
     )
-    assert dossier.remaining_office_seconds is None
+    assert dossier.remaining_office_seconds == 7 * 3600 + 1800
     services.add_attachment(
         dossier=dossier,
         actor=citizen,
@@ -345,9 +347,9 @@ def test_supplement_before_reception_has_no_clock_until_received(
     )
     clock["now"] = at(2026, 6, 2, 8, 0)
     dossier = services.resubmit(dossier=dossier, actor=citizen)
-    assert dossier.due_at is None
+    assert dossier.due_at == at(2026, 6, 3, 8, 0)  # 08:00 Tue + 7h30 of office time
     dossier = services.receive(dossier=dossier, actor=receiving_officer)
-    assert dossier.due_at == at(2026, 6, 3, 8, 0)
+    assert dossier.due_at == at(2026, 6, 3, 8, 0)  # reception keeps the running clock
 
 
 def test_resubmit_needs_an_upload(make_dossier, citizen):

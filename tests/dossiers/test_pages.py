@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.dossiers import services
 from portal.dossiers.models import Attachment, Dossier, State
@@ -185,7 +186,7 @@ def test_cannot_delete_another_citizens_attachment(
 # --- my dossiers -------------------------------------------------------------------------------
 
 
-def test_my_dossiers_shows_state_code_dates_and_expected_date(client, citizen, make_dossier):
+def test_my_dossiers_shows_state_code_dates_and_due_date(client, citizen, make_dossier):
     submitted = make_dossier("submitted")
     draft = make_dossier("draft")
     client.force_login(citizen)
@@ -193,7 +194,8 @@ def test_my_dossiers_shows_state_code_dates_and_expected_date(client, citizen, m
     assert submitted.code in html and draft.code in html
     assert "Mới nộp, chờ tiếp nhận" in html and "(mã 1)" in html
     assert "Khai báo tạm vắng" in html
-    assert "dự kiến" in html  # the expected result date before staff receive it
+    # the due moment runs from the legal reception moment, before staff receive it
+    assert timezone.localtime(submitted.due_at).strftime("%H:%M %d/%m/%Y") in html
     assert reverse("dossiers:edit", kwargs={"code": draft.code}) in html
 
 
