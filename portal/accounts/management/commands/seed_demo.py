@@ -11,7 +11,8 @@ from portal.units.services import load_areas
 
 class Command(BaseCommand):
     help = (
-        "Load administrative areas and the procedure catalogue, then the demo police units, staff "
+        "Load administrative areas, the procedure catalogue and the notification templates, then the "
+        "demo police units, staff "
         "and citizens (password: env DEMO_PASSWORD, default 'demo-CongAn-2025')."
     )
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             )
         if "load_catalogue" in get_commands():
             call_command("load_catalogue", verbosity=verbosity, stdout=self.stdout)
+        from notifications.services import load_default_templates
+
+        load_default_templates()
         units = seed_units()
         report = seed_people(units, citizens=citizens)
         if verbosity:
