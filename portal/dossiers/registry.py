@@ -70,9 +70,26 @@ class ProcedurePlugin:
         form = self.form_class()
         rows = []
         for name, value in dossier.form_data.items():
-            label = form.fields[name].label if name in form.fields else name
-            rows.append((str(label), str(value)))
+            field_ = form.fields.get(name)
+            label = field_.label if field_ is not None else name
+            rows.append((str(label), _display(field_, value)))
         return rows
+
+
+def _display(field_: forms.Field | None, value) -> str:
+    """A stored form value as people read it: dates dd/mm/yyyy, choices by their label."""
+    import datetime as dt
+
+    if value in (None, ""):
+        return ""
+    if isinstance(field_, forms.DateField) and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(field_, forms.ChoiceField):
+        return str(dict(field_.choices).get(value, value))
+    return str(value)
 
 
 def _jsonable(value):
