@@ -25,7 +25,7 @@ def test_queue_listing_is_unit_scoped(make_dossier, receiving_officer, other_uni
     dossier = make_dossier("submitted")
     body = api(receiving_officer).get("/api/v1/staff/dossiers/?queue=reception").json()
     assert [d["code"] for d in body["results"]] == [dossier.code]
-    assert body["results"][0]["allowed_actions"][:1] == ["receive"]
+    assert "receive" in body["results"][0]["allowed_actions"]
     assert (
         api(other_unit_officer).get("/api/v1/staff/dossiers/?queue=reception").json()["results"]
         == []
