@@ -5,12 +5,16 @@ from __future__ import annotations
 import ast
 import gettext
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
+
+from tests.conftest import require_service
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
@@ -319,3 +323,50 @@ def test_every_translation_keeps_the_placeholders_of_its_msgid():
             if translated and placeholders(source) != placeholders(translated):
                 wrong.append((source, translated))
     assert not wrong, wrong[:10]
+
+
+# Same ignores as the documented command (README of this test):
+# manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+SOURCE_SKIP = {".venv", ".git", "tests", "bench", "staticfiles", "locale", "var", "node_modules"}
+
+
+def test_po_has_every_string_of_the_sources(tmp_path, settings, monkeypatch):
+    """A string added to the code or templates without running makemessages (and translating it)
+    fails here: extract into a scratch copy and compare with the committed catalogue."""
+    require_service(bool(shutil.which("xgettext")), "GNU gettext (xgettext)")
+    base = Path(settings.BASE_DIR)
+    copy = tmp_path / "src"
+    for item in base.iterdir():
+        if item.name in SOURCE_SKIP or item.name.startswith("."):
+            continue
+        if item.is_dir():
+            shutil.copytree(
+                item,
+                copy / item.name,
+                ignore=lambda d, names: [
+                    n
+                    for n in names
+                    if not (Path(d, n).is_dir() or n.endswith((".py", ".html", ".txt")))
+                    or n in SOURCE_SKIP
+                    or n.startswith(".")
+                ],
+            )
+        elif item.suffix == ".py":
+            shutil.copy(item, copy / item.name)
+    scratch = copy / "locale"
+    scratch.mkdir()
+    settings.LOCALE_PATHS = [scratch]
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["en"], verbosity=0, ignore_patterns=["locale"])
+    fresh = parse_po(scratch / "en" / "LC_MESSAGES" / "django.po")
+    assert len(fresh) > 500  # the extraction really ran
+    committed = {(e.msgctxt, e.msgid, e.msgid_plural) for e in _entries()}
+    missing = sorted(
+        e.msgid for e in fresh if (e.msgctxt, e.msgid, e.msgid_plural) not in committed
+    )
+    assert not missing, (
+        f"{len(missing)} source strings are not in {PO_PATH.relative_to(base)}: run "
+        "`manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench "
+        "--ignore=staticfiles`, translate, `manage.py compilemessages --ignore=.venv`. "
+        f"First ones: {missing[:10]}"
+    )
