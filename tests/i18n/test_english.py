@@ -75,7 +75,7 @@ def test_procedure_page_in_english(client, catalogue):
         "Submit a dossier online",
         "<h2>Dossier components</h2>",
         "<h2>Legal basis</h2>",
-        "working days",
+        "working day(s)",
     ):
         assert english in html, english
     for vietnamese in (
