@@ -262,7 +262,6 @@ CELERY_BEAT_SCHEDULE.update(
 # back office: staff log into the admin with a password AND a TOTP code (django-otp); repeated
 # failed logins lock the admin login for a while (django-axes, failures recorded from Django's
 # user_login_failed signal; the lockout is enforced by portal.backoffice.otp.BackofficeAdminSite).
-import sys as _sys  # noqa: E402
 from datetime import timedelta as _timedelta  # noqa: E402
 
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes"]
@@ -270,15 +269,16 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "django_otp.middleware.OTPMiddleware",
 )
-# On everywhere except under pytest, where tests that force_login staff into the admin would
-# otherwise need a device; tests/backoffice turns it back on (portal.backoffice.testing.login_staff).
-BACKOFFICE_OTP_REQUIRED = "pytest" not in _sys.modules
+# On by default. The test suite turns it off for tests that merely need an officer in the admin
+# (tests/conftest.py) and back on where the second factor itself is tested (tests/backoffice).
+BACKOFFICE_OTP_REQUIRED = env.bool("BACKOFFICE_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Cổng dịch vụ công – Công an"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = _timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
 # Axes is used without its authentication backend and middleware (they would break
 # `Client.login()` in tests and the citizen login, which has its own throttling).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]

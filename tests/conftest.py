@@ -27,3 +27,9 @@ def _private_storage(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = str(tmp_path / "private")
     settings.MEDIA_ROOT = settings.PRIVATE_STORAGE_ROOT
     settings.EMAIL_FILE_PATH = str(tmp_path / "outbox" / "email")
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor_by_default(settings):
+    """Officers in most tests reach the admin with force_login; tests/backoffice turns TOTP on."""
+    settings.BACKOFFICE_OTP_REQUIRED = False
