@@ -166,6 +166,7 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(fields=["unit", "state", "due_at"], name="dossier_queue_idx"),
             models.Index(fields=["unit", "state", "submitted_at"], name="dossier_reception_idx"),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen_idx"),
+            models.Index(fields=["unit", "-submitted_at"], name="dossier_unit_recent_idx"),
         ]
 
     def __str__(self) -> str:

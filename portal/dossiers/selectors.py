@@ -140,7 +140,12 @@ ACTION_LABELS = {
     "approve": gettext_lazy("Phê duyệt kết quả"),
     "return_result": gettext_lazy("Trả kết quả"),
     "stop": gettext_lazy("Dừng xử lý"),
+    "apology": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "contact_citizen": gettext_lazy("Cơ quan liên hệ với công dân"),
+    "verify_documents": gettext_lazy("Kiểm tra giấy tờ"),
 }
+# Internal acts of the office that the citizen's timeline leaves out.
+INTERNAL_ACTIONS = frozenset({"assign", "verify_documents"})
 
 
 def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:
@@ -151,7 +156,7 @@ def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:
         events = events.select_related("actor", "actor_unit").order_by("at", "pk")
     entries = []
     for event in events:
-        if for_citizen and event.action == "assign":
+        if for_citizen and event.action in INTERNAL_ACTIONS:
             continue
         if event.actor_kind == "staff":
             unit_name = event.actor_unit.name if event.actor_unit_id else dossier.unit.name

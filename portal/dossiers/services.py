@@ -1158,7 +1158,9 @@ def return_result(
     )
     now = _now()
     locked.returned_at = now
-    _save(locked, "returned_at")
+    if not locked.result_method:  # chosen on the citizen's behalf (after contacting them)
+        locked.result_method = method
+    _save(locked, "returned_at", "result_method")
     _record(
         locked,
         action="return_result",
