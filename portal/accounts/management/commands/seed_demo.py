@@ -36,8 +36,18 @@ class Command(BaseCommand):
         load_default_templates()
         units = seed_units()
         report = seed_people(units, citizens=citizens)
+        from portal.backoffice.demo import seed_backoffice_demo
+        from portal.backoffice.demo_dossiers import seed_dossiers
+
+        totp_help = seed_backoffice_demo(
+            usernames=[r.login for r in report.logins if r.login and not r.login.isdigit()]
+        )
+        made = seed_dossiers()
         if verbosity:
             self._print_logins(report)
+            self.stdout.write(totp_help)
+            if made:
+                self.stdout.write(f"Demo dossiers at Công an xã Định Hóa: {len(made)} created.")
 
     def _print_logins(self, report):
         password = demo_password()
