@@ -24,6 +24,9 @@ from .services import LOCAL_TZ, estimate
 
 # In a query string an unescaped "+" arrives as a space: "…T09:00:00 07:00" means "+07:00".
 _SPACE_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
+# The `holidays` package knows the lunar holidays (Tết, Hùng Kings' day) up to 2100; outside these
+# years an estimate would silently ignore them (and year 1 or 9999 cannot even be converted).
+_FIRST_YEAR, _LAST_YEAR = 2000, 2099
 
 
 class EstimateSerializer(serializers.Serializer):
@@ -53,7 +56,17 @@ def parse_submitted_at(raw: str | None) -> dt.datetime:
         )
     if timezone.is_naive(value):
         value = value.replace(tzinfo=LOCAL_TZ)
-    return value.astimezone(LOCAL_TZ)
+    try:
+        value = value.astimezone(LOCAL_TZ)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00
+        value = None
+    if value is None or not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        raise DomainError(
+            _("Thời điểm nộp (submitted_at) phải trong khoảng năm %(first)s–%(last)s.")
+            % {"first": _FIRST_YEAR, "last": _LAST_YEAR},
+            code="invalid_submitted_at",
+        )
+    return value
 
 
 class ProcedureEstimateView(APIView):

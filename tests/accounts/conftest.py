@@ -12,6 +12,16 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese(settings):
+    """Messages are checked in Vietnamese: a test client request for English elsewhere in the suite
+    leaves English active in this thread (the locale middleware does not reset it)."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 PASSWORD = "Mat-khau-an-toan-2025"
 
 

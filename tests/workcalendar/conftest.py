@@ -9,6 +9,16 @@ from portal.workcalendar.models import OfficeHours, SessionKind
 from portal.workcalendar.services import LOCAL_TZ
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese(settings):
+    """Messages are checked in Vietnamese: a test client request for English elsewhere in the suite
+    leaves English active in this thread (the locale middleware does not reset it)."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A Vietnam local time."""
     return dt.datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)

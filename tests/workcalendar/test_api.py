@@ -112,6 +112,23 @@ def test_unparseable_submitted_at_is_400(api, temporary_residence, raw):
     assert "submitted_at" in body["message"] and "không hợp lệ" in body["message"]
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "1800-01-01T09:00",
+        "2100-03-01T09:00",
+    ],
+)
+def test_submitted_at_outside_the_known_calendar_is_400_not_500(api, temporary_residence, raw):
+    response = api.get(URL.format("1.004194"), {"submitted_at": raw})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_submitted_at"
+    assert "2000–2099" in body["message"]
+
+
 def test_unknown_unit_is_404(api, temporary_residence, make_unit):
     make_unit(code="OLD", is_active=False)
     for code in ("NOPE", "OLD"):
