@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications import accounts
@@ -26,6 +27,20 @@ def _ip(request) -> str:
 def my_notifications(request):
     page = Paginator(notifications_for(user=request.user), 30).get_page(request.GET.get("trang"))
     return render(request, "notifications/list.html", {"page": page})
+
+
+def after_signup(request, user) -> str:
+    """`ACCOUNTS_POST_SIGNUP_REDIRECT`: a new citizen is sent a code to the number they signed up
+    with and lands on the verification page (a refused request leaves the "send" form there)."""
+    if user.phone:
+        try:
+            number = accounts.start_phone_verification(user=user, phone=user.phone, ip=_ip(request))
+        except DomainError as exc:
+            messages.warning(request, exc.message)
+        else:
+            request.session["verify_phone"] = number
+            messages.info(request, _("Đã gửi mã xác thực tới %s.") % mask_phone(number))
+    return reverse("notifications:verify-phone")
 
 
 @login_required

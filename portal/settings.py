@@ -240,6 +240,8 @@ NOTIFICATIONS_OTP_MAX_AGE_SECONDS = NOTIFICATIONS_OTP_TTL_SECONDS
 NOTIFICATIONS_OTP_PER_PHONE = env.int("OTP_PER_PHONE", default=3)
 NOTIFICATIONS_OTP_PER_IP = env.int("OTP_PER_IP", default=10)
 NOTIFICATIONS_OTP_RATE_WINDOW_SECONDS = env.int("OTP_RATE_WINDOW_SECONDS", default=900)
+# After sign-up the citizen gets a code by SMS and lands on the phone verification page.
+ACCOUNTS_POST_SIGNUP_REDIRECT = "notifications.views.after_signup"
 # Staff digest: hour of the morning run
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 from celery.schedules import crontab  # noqa: E402
