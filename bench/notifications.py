@@ -1,7 +1,8 @@
 """Benchmark: notifications delivered per second through ONE Celery worker (solo pool) with the
 loopback HTTP gateway, next to the rate of a bare no-op task measured in the same run.
 
-Needs PostgreSQL (the worker shares the database) and Redis at 127.0.0.1:6379 (db 11).
+Needs PostgreSQL (the worker shares the database) and Redis (REDIS_URL, default db 11; the
+benchmark flushes that Redis database).
 Usage: .venv/bin/python bench/notifications.py [--notifications 300] [--noops 1000]
 """
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB_NAME = "portal_notifications_bench"
 os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
-os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/11"
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ["LOG_LEVEL"] = "WARNING"

@@ -326,7 +326,11 @@ def _send(row: Notification) -> SendResult:
     if row.channel == Channel.SMS:
         from notifications.providers.sms import get_backend
 
-        return get_backend().send(
+        backend = get_backend()
+        if row.queue == OTP_QUEUE and getattr(backend, "timeout", None):
+            # a late code is useless: do not wait on a slow gateway
+            backend.timeout = min(backend.timeout, settings.NOTIFICATIONS_OTP_GATEWAY_TIMEOUT)
+        return backend.send(
             phone=row.recipient,
             text=row.body,
             encoding=row.sms_encoding or sms_encoding.UCS2,

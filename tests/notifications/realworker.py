@@ -1,4 +1,7 @@
-"""A real Celery worker subprocess on Redis db 11 sharing the PostgreSQL test database."""
+"""A real Celery worker subprocess on Redis sharing the PostgreSQL test database.
+
+The broker is the environment's REDIS_URL (CI: redis://127.0.0.1:6379/14), else Redis db 11 on the
+local server. The test module flushes that database before and after the worker runs."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 
 from portal.celery import app as celery_app
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
+REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/11"
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -159,3 +159,33 @@ def test_logs_mask_phone_and_email(citizen, gateway, caplog):
     assert "+84912345678" not in text and "huong@example.vn" not in text
     assert "+849*****678" in text and "h***@example.vn" in text
     assert DeliveryAttempt.objects.count() == 3
+
+
+def test_one_time_codes_fail_fast_on_a_silent_gateway(settings):
+    """A gateway that accepts the connection and never answers: a code gives up after two short
+    waits (own timeout, two attempts), while an ordinary notice keeps its long timeout."""
+    import socket
+    import time
+
+    from notifications import otp
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # never accepts: requests hang until the client's timeout
+    try:
+        settings.SMS_BACKEND = "http"
+        settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{silent.getsockname()[1]}/sms"
+        settings.NOTIFICATIONS_SMS_GATEWAY_TIMEOUT = 30
+        settings.NOTIFICATIONS_OTP_GATEWAY_TIMEOUT = 0.3
+        otp.issue_code(phone="+84912345678", purpose="t", ip="10.0.0.1")
+        row = Notification.objects.get(event=ev.OTP_CODE)
+        assert row.queue == "otp"
+        started = time.monotonic()
+        services.enqueue([(row.pk, row.queue)])  # eager: both attempts run inline
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    row.refresh_from_db()
+    assert row.status == Status.TECHNICAL_FAILURE and row.attempts == 2
+    assert elapsed < 5
+    assert row.body == "[đã ẩn]"  # the code does not stay in the row

@@ -1,5 +1,6 @@
-"""End to end with real parts: Redis (db 11), a Celery worker subprocess, PostgreSQL shared with the
-worker (transactional tests), the loopback HTTP gateway and a loopback SMTP server."""
+"""End to end with real parts: Redis (REDIS_URL, else db 11), a Celery worker subprocess,
+PostgreSQL shared with the worker (transactional tests), the loopback HTTP gateway and a loopback
+SMTP server. A broker that is down is a closed port (the shared Redis cannot be stopped)."""
 
 from __future__ import annotations
 
