@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.text import fold
@@ -38,15 +39,16 @@ def get_published_procedure(*, code: str) -> Procedure:
         return published_procedures(detail=True).get(code=code)
     except Procedure.DoesNotExist:
         raise NotFound(
-            f"Không tìm thấy thủ tục có mã {code}.", code="procedure_not_found"
+            _("Không tìm thấy thủ tục có mã %(code)s.") % {"code": code},
+            code="procedure_not_found",
         ) from None
 
 
 def downloadable_form(*, procedure: Procedure, form_code: str) -> FormTemplate:
     """The form of a level >= 2 procedure that lists it; anything else is a 404."""
     if procedure.level < 2:
-        raise NotFound("Thủ tục mức độ 1 không cung cấp biểu mẫu.", code="form_not_found")
+        raise NotFound(_("Thủ tục mức độ 1 không cung cấp biểu mẫu."), code="form_not_found")
     for form in procedure.forms.all():
         if form.code.lower() == form_code.lower():
             return form
-    raise NotFound(f"Thủ tục không có mẫu {form_code}.", code="form_not_found")
+    raise NotFound(_("Thủ tục không có mẫu %(form)s.") % {"form": form_code}, code="form_not_found")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,22 @@ class PoliceUnit(models.Model):
                 ):
                     child.path = new_path + child.path[len(old_path) :]
                     type(self).objects.filter(pk=child.pk).update(path=child.path)
+
+    def clean(self):
+        super().clean()
+        parent = self.parent if self.parent_id else None
+        if (
+            parent is not None
+            and self.pk
+            and (parent.pk == self.pk or (self.path and parent.path.startswith(self.path)))
+        ):
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "Đơn vị cấp trên không thể là chính đơn vị này hoặc đơn vị cấp dưới của nó."
+                    )
+                }
+            )
 
     def subtree(self):
         return type(self).objects.filter(path__startswith=self.path)

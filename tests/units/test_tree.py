@@ -63,6 +63,39 @@ def test_moving_a_unit_reroots_its_subtree(legacy_tree):
     assert codes(t["province"].subtree()) == ["CAT.TN", "CAX.CC"]
 
 
+def test_a_unit_cannot_be_put_under_itself_or_its_own_subtree(client, legacy_tree):
+    """The admin refuses a cycle with a message on the parent field; the tree stays intact."""
+    t = legacy_tree
+    admin = create_staff(
+        username="quantri",
+        full_name="Quản trị",
+        unit=t["ministry"],
+        roles=[Role.ADMINISTRATOR],
+        password="Mat-khau-an-toan-2025",
+    )
+    client.force_login(admin)
+    district = t["district"]
+    url = f"/admin/units/policeunit/{district.pk}/change/"
+    base = {
+        "code": district.code,
+        "name": district.name,
+        "level": district.level,
+        "office_hours-TOTAL_FORMS": "0",
+        "office_hours-INITIAL_FORMS": "0",
+    }
+    for parent in (district, t["commune"]):
+        response = client.post(url, {**base, "parent": parent.pk})
+        assert response.status_code == 200, parent.code  # the form again, not a redirect
+        assert "không thể là chính đơn vị này hoặc đơn vị cấp dưới" in response.content.decode()
+    district.refresh_from_db()
+    assert district.parent == t["province"]
+    assert codes(t["province"].subtree()) == ["CAH.DH", "CAT.TN", "CAX.CC"]
+    # moving it under another province is still allowed
+    response = client.post(url, {**base, "parent": t["other"].pk})
+    assert response.status_code == 302
+    assert codes(t["other"].subtree()) == ["CAH.DH", "CAP.HK", "CAT.HN", "CAX.CC"]
+
+
 def staff(username, unit, *roles):
     return create_staff(
         username=username,
