@@ -100,3 +100,23 @@ def test_digest_per_unit_and_supervisor(world, django_assert_max_num_queries):
 def test_digest_runs_once_a_day(world):
     assert send_digests(now=NOW) == 3
     assert send_digests(now=NOW + dt.timedelta(hours=1)) == 0
+
+
+def test_beat_schedules_the_morning_digest_the_sweeper_and_the_purge(settings):
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    schedule = app.conf.beat_schedule
+    by_task = {entry["task"]: entry["schedule"] for entry in schedule.values()}
+    assert set(by_task) >= {
+        "notifications.staff_digest",
+        "notifications.sweep",
+        "notifications.purge",
+    }
+    digest = by_task["notifications.staff_digest"]
+    assert digest.hour == {settings.NOTIFICATIONS_DIGEST_HOUR} and digest.minute == {0}
+    assert digest.day_of_week == set(range(7))  # every morning
+    assert by_task["notifications.sweep"] <= 60  # a stuck notice waits a minute at most
+    for name in by_task:
+        if name.startswith("notifications."):
+            assert name in app.tasks, name
