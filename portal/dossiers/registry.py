@@ -54,7 +54,9 @@ class ProcedurePlugin:
         """
         form = self.form_class(data=data)
         if not form.is_valid():
-            raise forms.ValidationError(form.errors.get_json_data(), code="invalid_form")
+            # field → [ValidationError]: messages stay messages (get_json_data() would make
+            # each {"message", "code"} dict read as two messages, the code shown to people).
+            raise forms.ValidationError(form.errors.as_data())
         return {k: _jsonable(v) for k, v in form.cleaned_data.items()}
 
     def required_documents(self, *, dossier: Dossier) -> list[RequiredDocument]:
