@@ -47,6 +47,16 @@ def _errors(*codes):
     return {c: ERRORS[c] for c in codes}
 
 
+def _open_or_404(field_file):
+    """The stored file, or a JSON 404 if it is missing from the private storage (never a 500)."""
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise NotFound(
+            _("Không tìm thấy tệp trên hệ thống lưu trữ."), code="file_missing"
+        ) from None
+
+
 def _detail(request, code: str) -> Response:
     dossier = selectors.dossier_detail(user=request.user, code=code)
     return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
@@ -128,6 +138,7 @@ class DossierDetailView(APIView):
             result_method=data.get("result_method"),
             result_address=data.get("result_address"),
             expected_version=data.get("version"),
+            validate=not data.get("save_incomplete", False),
         )
         return _detail(request, code)
 
@@ -246,7 +257,7 @@ class AttachmentDetailView(APIView):
             user=request.user, code=code, attachment_id=attachment_id
         )
         response = FileResponse(
-            attachment.file.open("rb"),
+            _open_or_404(attachment.file),
             content_type=attachment.content_type,
             as_attachment=True,
             filename=attachment.original_name,
@@ -287,7 +298,7 @@ class DocumentDownloadView(APIView):
                 code="document_unavailable",
             )
         response = FileResponse(
-            document.file.open("rb"),
+            _open_or_404(document.file),
             content_type="application/pdf",
             as_attachment=True,
             filename=f"{document.dossier.code}-{document.kind}.pdf",

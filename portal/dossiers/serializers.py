@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.formatting import lazy_format
 
 from portal.catalogue.models import ResultMethod
 from portal.dossiers.models import Attachment, Document, Dossier
@@ -16,7 +18,51 @@ class DossierApiErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(required=False)
 
 
-class DossierCreateSerializer(serializers.Serializer):
+# DRF's own Vietnamese catalogue is incomplete ("A valid integer is required.", "Ensure this field
+# has no more than …"): the request bodies below say every input error in Vietnamese.
+VI_FIELD_MESSAGES = {
+    "null": _("Trường này không được để trống."),
+    "max_length": _("Nhập không quá {max_length} ký tự."),
+    "invalid_choice": _("“{input}” không phải là lựa chọn hợp lệ."),
+    "not_a_dict": _("Cần một đối tượng JSON, không phải kiểu “{input_type}”."),
+    "max_string_length": _("Giá trị quá lớn."),
+    "no_name": _("Không xác định được tên tệp."),
+}
+VI_INVALID = {
+    serializers.IntegerField: _("Vui lòng nhập một số nguyên hợp lệ."),
+    serializers.FileField: _("Dữ liệu gửi lên không phải là tệp (cần multipart/form-data)."),
+    serializers.CharField: _("Giá trị phải là một chuỗi ký tự."),
+}
+
+
+class VietnameseInputSerializer(serializers.Serializer):
+    """A request body whose field errors are all in Vietnamese (messages a field sets itself
+    are kept)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            defaults = {}
+            for klass in reversed(type(field).__mro__):
+                defaults.update(getattr(klass, "default_error_messages", {}))
+            for key, current in field.error_messages.items():
+                if current != defaults.get(key):
+                    continue  # set on purpose by the field's declaration
+                if key == "invalid":
+                    message = next((m for k, m in VI_INVALID.items() if isinstance(field, k)), None)
+                else:
+                    message = VI_FIELD_MESSAGES.get(key)
+                if message is not None:
+                    field.error_messages[key] = message
+            for validator in field.validators:  # built in the field's __init__ with the old text
+                if isinstance(validator, MaxLengthValidator) and "max_length" in VI_FIELD_MESSAGES:
+                    validator.message = lazy_format(
+                        field.error_messages["max_length"], max_length=validator.limit_value
+                    )
+        return fields
+
+
+class DossierCreateSerializer(VietnameseInputSerializer):
     procedure = serializers.CharField(help_text="Mã thủ tục, ví dụ 1.003677")
     area = serializers.CharField(help_text="Mã xã / phường nơi thực hiện thủ tục")
     form_data = serializers.DictField(required=False, default=dict)
@@ -24,14 +70,19 @@ class DossierCreateSerializer(serializers.Serializer):
     result_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class DossierUpdateSerializer(serializers.Serializer):
+class DossierUpdateSerializer(VietnameseInputSerializer):
     form_data = serializers.DictField(required=False)
     result_method = serializers.ChoiceField(choices=ResultMethod.choices, required=False)
     result_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
     version = serializers.IntegerField(required=False, help_text="Phiên bản đang xem (tùy chọn).")
+    save_incomplete = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Lưu nháp: lưu tờ khai đúng như đã nhập, chưa kiểm tra (kiểm tra khi nộp).",
+    )
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(VietnameseInputSerializer):
     version = serializers.IntegerField(required=False)
 
 
@@ -39,7 +90,7 @@ class WithdrawSerializer(VersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(VietnameseInputSerializer):
     file = serializers.FileField(
         allow_empty_file=True,  # the service gives the specific "empty file" message
         error_messages={"required": _("Vui lòng chọn tệp để tải lên.")},
@@ -47,7 +98,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     requirement_key = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
-class LookupSerializer(serializers.Serializer):
+class LookupSerializer(VietnameseInputSerializer):
     code = serializers.CharField(max_length=40)
     personal_id = serializers.CharField(max_length=20)
 
