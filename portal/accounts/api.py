@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from portal.accounts.models import Sex, User
 from portal.accounts.services import register_citizen
 from portal.accounts.validators import normalize_personal_id
+from portal.core.api import VietnameseInputSerializer
 from portal.core.errors import DomainError
 
 ERROR_SCHEMA = inline_serializer(
@@ -31,39 +32,39 @@ def _required(message):
     return {"required": message, "blank": message, "null": message}
 
 
-class SignupSerializer(serializers.Serializer):
+class SignupSerializer(VietnameseInputSerializer):
     personal_id = serializers.CharField(
-        max_length=20, error_messages=_required(_l("Vui lòng nhập số định danh cá nhân."))
+        max_length=20, error_messages=_required(gettext_lazy("Vui lòng nhập số định danh cá nhân."))
     )
     full_name = serializers.CharField(
-        max_length=150, error_messages=_required(_l("Vui lòng nhập họ và tên."))
+        max_length=150, error_messages=_required(gettext_lazy("Vui lòng nhập họ và tên."))
     )
     date_of_birth = serializers.DateField(
         error_messages={
-            **_required(_l("Vui lòng nhập ngày sinh.")),
-            "invalid": _l("Ngày sinh không hợp lệ (dạng YYYY-MM-DD)."),
+            **_required(gettext_lazy("Vui lòng nhập ngày sinh.")),
+            "invalid": gettext_lazy("Ngày sinh không hợp lệ (dạng YYYY-MM-DD)."),
         }
     )
     sex = serializers.ChoiceField(
         choices=Sex.choices,
         error_messages={
-            **_required(_l("Vui lòng chọn giới tính.")),
-            "invalid_choice": _l("Giới tính phải là M (nam) hoặc F (nữ)."),
+            **_required(gettext_lazy("Vui lòng chọn giới tính.")),
+            "invalid_choice": gettext_lazy("Giới tính phải là M (nam) hoặc F (nữ)."),
         },
     )
     phone = serializers.CharField(
-        max_length=30, error_messages=_required(_l("Vui lòng nhập số điện thoại."))
+        max_length=30, error_messages=_required(gettext_lazy("Vui lòng nhập số điện thoại."))
     )
     password = serializers.CharField(
         write_only=True,
         trim_whitespace=False,
-        error_messages=_required(_l("Vui lòng nhập mật khẩu.")),
+        error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu.")),
     )
     email = serializers.EmailField(
         required=False,
         allow_blank=True,
         default="",
-        error_messages={"invalid": _l("Địa chỉ thư điện tử không hợp lệ.")},
+        error_messages={"invalid": gettext_lazy("Địa chỉ thư điện tử không hợp lệ.")},
     )
     permanent_address = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300
@@ -104,13 +105,15 @@ class UserSerializer(serializers.ModelSerializer):
         return {"code": obj.unit.code, "name": obj.unit.name}
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(VietnameseInputSerializer):
     username = serializers.CharField(
         help_text="Số định danh cá nhân (công dân) hoặc tên đăng nhập (cán bộ).",
-        error_messages=_required(_l("Vui lòng nhập số định danh cá nhân hoặc tên đăng nhập.")),
+        error_messages=_required(
+            gettext_lazy("Vui lòng nhập số định danh cá nhân hoặc tên đăng nhập.")
+        ),
     )
     password = serializers.CharField(
-        trim_whitespace=False, error_messages=_required(_l("Vui lòng nhập mật khẩu."))
+        trim_whitespace=False, error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu."))
     )
 
 

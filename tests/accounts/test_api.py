@@ -122,3 +122,23 @@ def test_auth_endpoints_are_in_the_openapi_schema(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in (SIGNUP, TOKEN, ME):
         assert path in schema
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [SIGNUP, "/api/v1/auth/token/"])
+def test_a_body_that_is_not_an_object_is_refused_in_vietnamese(api, url):
+    response = api.post(url, ["019090000001"], format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["message"] == "Cần một đối tượng JSON, không phải kiểu “list”."
+
+
+@pytest.mark.django_db
+def test_too_long_values_are_refused_in_vietnamese(api):
+    long = {"personal_id": "0" * 21, "full_name": "Nguyễn " * 30, "phone": "0" * 31}
+    body = api.post(SIGNUP, {**BODY, **long}, format="json").json()
+    assert body["errors"]["personal_id"] == ["Nhập không quá 20 ký tự."]
+    assert body["errors"]["full_name"] == ["Nhập không quá 150 ký tự."]
+    assert body["errors"]["phone"] == ["Nhập không quá 30 ký tự."]
+    assert not User.objects.exists()
