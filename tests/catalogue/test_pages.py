@@ -1,6 +1,7 @@
 import datetime as dt
 import re
 import sys
+import unicodedata
 import zoneinfo
 
 import pytest
@@ -23,6 +24,11 @@ def codes_in(response) -> list[str]:
         ("dang ky tam tru", {"1.004194"}, {"1.004222", "1.002755"}),
         ("Đăng ký tạm trú", {"1.004194"}, {"1.004222"}),
         ("TẠM TRÚ", {"1.004194", "1.002755", "1.010028"}, {"1.004222"}),
+        ("ĐĂNG KÝ TẠM TRÚ", {"1.004194", "1.010028"}, {"1.004222", "1.002755"}),
+        ("DANG KY  Tam Tru", {"1.004194", "1.010028"}, {"1.004222"}),
+        ("đăng", {"1.004222", "1.004194"}, {"1.002755"}),  # đ folds to d
+        # typed with combining marks (NFD), as some keyboards and browsers send it
+        (unicodedata.normalize("NFD", "Đăng ký tạm trú"), {"1.004194"}, {"1.004222"}),
         ("thuong tru", {"1.004222", "1.003197"}, {"1.004194"}),
         ("1.004222", {"1.004222"}, {"1.004194"}),
         ("can cuoc", {"CC-CAP", "CC-DOI", "CC-LAI"}, {"1.004194"}),
