@@ -40,6 +40,7 @@ ERRORS = {
     403: OpenApiResponse(DossierApiErrorSerializer, description="Không có quyền"),
     404: OpenApiResponse(DossierApiErrorSerializer, description="Không tìm thấy"),
     409: OpenApiResponse(DossierApiErrorSerializer, description="Xung đột trạng thái"),
+    429: OpenApiResponse(DossierApiErrorSerializer, description="Quá nhiều yêu cầu, thử lại sau"),
 }
 
 
@@ -318,7 +319,7 @@ class LookupView(APIView):
         description="Mã hồ sơ + số định danh cá nhân → trạng thái và các mốc thời gian. "
         "Sai một trong hai đều trả cùng một lỗi 404.",
         request=LookupSerializer,
-        responses={200: LookupResultSerializer, **_errors(400, 404), 429: ERRORS[400]},
+        responses={200: LookupResultSerializer, **_errors(400, 404, 429)},
         tags=["lookup"],
     )
     def post(self, request):

@@ -601,7 +601,13 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     _citizen_required(request)
     dossier = _get_dossier(request, code)
     if "withdraw" not in services.allowed_actions(dossier=dossier, user=request.user):
-        messages.error(request, _("Hồ sơ đã được tiếp nhận nên không thể rút trực tuyến."))
+        if dossier.is_final:  # already withdrawn, refused, stopped or returned
+            message = _(
+                "Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “%(state)s”."
+            ) % {"state": dossier.get_state_display()}
+        else:
+            message = _("Hồ sơ đã được tiếp nhận nên không thể rút trực tuyến.")
+        messages.error(request, message)
         return redirect("dossiers:detail", code=dossier.code)
     form = WithdrawForm(request.POST or None, initial={"version": dossier.version})
     if request.method == "POST" and form.is_valid():

@@ -358,6 +358,17 @@ def test_withdraw_refused_after_reception(client, citizen, make_dossier):
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == State.RECEIVED
+    page = client.get(response.url).content.decode()
+    assert "Hồ sơ đã được tiếp nhận nên không thể rút trực tuyến." in page
+
+
+def test_withdraw_twice_names_the_state_not_reception(client, citizen, make_dossier):
+    dossier = make_dossier("withdrawn")
+    client.force_login(citizen)
+    response = client.post(reverse("dossiers:withdraw", kwargs={"code": dossier.code}), {})
+    page = client.get(response.url).content.decode()
+    assert "Công dân đã rút hồ sơ" in page
+    assert "đã được tiếp nhận" not in page
 
 
 def test_withdraw_with_stale_version_says_someone_changed_it(client, citizen, make_dossier):
