@@ -37,3 +37,21 @@ def new_dossier_code(*, unit: PoliceUnit, at: dt.datetime | None = None) -> str:
     """A new unique code for a dossier of `unit` created at `at` (local date)."""
     day = timezone.localdate(at or timezone.now())
     return format_code(unit=unit, day=day, seq=next_sequence(unit=unit, day=day))
+
+
+def check_code_format(fmt: str) -> str | None:
+    """Why `fmt` cannot make unique, storable codes (None if it can): it must use {unit}, {date}
+    and {seq} (otherwise two dossiers could get one code) and fit the 40-character column."""
+    import string
+
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name}
+        sample = fmt.format(unit="G09.20", date=dt.date(2026, 12, 31), seq=9999999)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        return f"DOSSIER_CODE_FORMAT {fmt!r} cannot be formatted: {exc}"
+    missing = {"unit", "date", "seq"} - names
+    if missing:
+        return f"DOSSIER_CODE_FORMAT {fmt!r} lacks {', '.join(sorted(missing))}"
+    if len(sample) > 40:
+        return f"DOSSIER_CODE_FORMAT {fmt!r} makes codes longer than 40 characters"
+    return None

@@ -414,3 +414,23 @@ def test_citizen_timeline_shows_the_unit_not_the_officer(make_dossier, receiving
         receiving_officer.full_name
         in [e for e in staff_view if e.action == "receive"][0].actor_label
     )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ok"),
+    [
+        ("{unit}-{date:%Y%m%d}-{seq:04d}", True),
+        ("{unit}/{date:%y%m%d}/{seq:06d}", True),
+        ("{unit}-{date:%Y%m%d}", False),  # no sequence: two dossiers of a day would collide
+        ("{unit}-{seq}", False),  # no date: the per-day counter restarts and repeats
+        ("{unit}-{date:%Y%m%d}-{seq:04d}-{oops}", False),
+        ("{unit}-{date:%Y%m%d}-{seq:040d}", False),  # longer than the code column
+    ],
+)
+def test_code_format_is_checked_at_start_up(settings, fmt, ok):
+    from portal.dossiers.apps import check_dossier_code_format
+
+    settings.DOSSIER_CODE_FORMAT = fmt
+    errors = check_dossier_code_format()
+    assert (errors == []) is ok
+    assert all(e.id == "dossiers.E001" for e in errors)
