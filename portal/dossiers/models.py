@@ -285,6 +285,16 @@ class Dossier(FSMModelMixin, models.Model):
         pass
 
 
+class _AppendOnlyQuerySet(models.QuerySet):
+    """History is appended, never rewritten: bulk updates and deletes are refused too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Dossier history rows are immutable.")
+
+    def delete(self):
+        raise ValueError("Dossier history rows are immutable.")
+
+
 class DossierEvent(models.Model):
     """One immutable history row per transition or recorded act (assignment, apology, contact…)."""
 
@@ -305,6 +315,8 @@ class DossierEvent(models.Model):
     )
     reason = models.TextField(_("lý do / nội dung"), blank=True)
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+
+    objects = _AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lịch sử hồ sơ")

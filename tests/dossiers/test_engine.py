@@ -399,6 +399,11 @@ def test_history_rows_are_immutable(make_dossier):
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+    with pytest.raises(ValueError):
+        dossier.events.update(reason="sửa lịch sử")
+    with pytest.raises(ValueError):
+        dossier.events.all().delete()
+    assert not dossier.events.filter(reason="sửa lịch sử").exists()
 
 
 def test_citizen_timeline_shows_the_unit_not_the_officer(make_dossier, receiving_officer, unit):
