@@ -143,6 +143,15 @@ def test_api_error_message_in_english(client):
 
 
 @pytest.mark.django_db
+def test_catalogue_api_not_found_in_english(client):
+    response = client.get("/api/v1/procedures/0.000000/", **EN)
+    assert response.status_code == 404
+    assert response.json()["message"] == "No procedure with code 0.000000 was found."
+    vietnamese = client.get("/api/v1/procedures/0.000000/").json()["message"]
+    assert vietnamese == "Không tìm thấy thủ tục có mã 0.000000."
+
+
+@pytest.mark.django_db
 def test_api_error_message_in_vietnamese_by_default(client):
     body = client.get(ESTIMATE_UNKNOWN).json()
     assert body["message"] == "Không tìm thấy thủ tục có mã “0.000000”."
