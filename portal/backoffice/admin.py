@@ -178,6 +178,30 @@ class BackOfficeAccess:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # A row outside the user's scope (another unit's contact log or refusal) is a 404, like a
+    # dossier of another unit — not the admin's "perhaps it was deleted" redirect.
+    def _in_scope_or_404(self, request, object_id) -> None:
+        from django.contrib.admin.utils import unquote
+
+        try:
+            pk = int(unquote(str(object_id)))
+        except (TypeError, ValueError):
+            raise Http404 from None
+        if not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
 
 if admin.site.is_registered(Dossier):
     admin.site.unregister(Dossier)
@@ -228,6 +252,19 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
                 output_field=BooleanField(),
             ),
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """A full personal identification number or a full dossier code is an exact, indexed
+        lookup (usable with 100,000 dossiers in a unit); anything else searches code and name."""
+        term = " ".join(search_term.split())
+        compact = term.replace(" ", "")
+        if compact.isdigit() and len(compact) == 12:
+            return queryset.filter(applicant_personal_id=compact), False
+        if term and " " not in term and "-" in term:
+            exact = queryset.filter(code__in={term, term.upper()})
+            if exact.exists():
+                return exact, False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_ordering(self, request):
         queue = selectors.QUEUE_BY_KEY.get(request.GET.get("queue", ""))
@@ -670,7 +707,14 @@ class RefusalReviewAdmin(BackOfficeAccess, admin.ModelAdmin):
             except DomainError as exc:
                 raise ValidationError(exc.message) from None
 
+        def clean_outcome(self_form):
+            outcome = self_form.cleaned_data.get("outcome")
+            if outcome not in (RefusalReview.Outcome.UPHELD, RefusalReview.Outcome.CHALLENGED):
+                raise ValidationError(gettext("Chọn kết quả xem xét."))
+            return outcome
+
         form.clean_review_note = clean_review_note
+        form.clean_outcome = clean_outcome
         return form
 
 

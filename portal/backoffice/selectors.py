@@ -128,6 +128,16 @@ QUEUES: tuple[Queue, ...] = (
 )
 QUEUE_BY_KEY = {q.key: q for q in QUEUES}
 
+# Every queue holds open dossiers only: counting over these states lets the (unit, state, …)
+# indexes skip the unit's finished history (returned, refused, withdrawn, stopped).
+OPEN_STATES = (
+    State.SUBMITTED,
+    State.RECEIVED,
+    State.PROCESSING,
+    State.SUPPLEMENT_REQUESTED,
+    State.APPROVED,
+)
+
 
 def _unit_for_calendar(user):
     return user.unit if getattr(user, "unit_id", None) else None
@@ -180,7 +190,7 @@ def queue_counts(*, user, now: dt.datetime | None = None) -> list[QueueCount]:
     aggregates["reception_late"] = Count(
         "pk", filter=filters["reception"] & Q(received_at__lt=late)
     )
-    counts = dossiers_for_staff(user=user).aggregate(**aggregates)
+    counts = dossiers_for_staff(user=user).filter(state__in=OPEN_STATES).aggregate(**aggregates)
     return [
         QueueCount(
             key=q.key,
@@ -203,12 +213,12 @@ def staff_list(
     if state:
         qs = qs.filter(state=state)
     if search:
-        search = search.strip()
-        qs = qs.filter(
-            Q(code__icontains=search)
-            | Q(applicant_name__icontains=search)
-            | Q(applicant_personal_id=search)
-        )
+        search = " ".join(search.split())
+        compact = search.replace(" ", "")
+        if compact.isdigit() and len(compact) == 12:  # a personal number: exact, indexed
+            qs = qs.filter(applicant_personal_id=compact)
+        else:
+            qs = qs.filter(Q(code__icontains=search) | Q(applicant_name__icontains=search))
     if not queue:
         qs = qs.order_by("-submitted_at", "-pk")
     return qs
