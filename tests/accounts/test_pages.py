@@ -35,7 +35,8 @@ def test_signup_page_renders_in_vietnamese(client):
 
 
 @pytest.mark.django_db
-def test_signup_happy_path_logs_in_and_shows_profile(client):
+def test_signup_happy_path_logs_in_and_shows_profile(client, settings):
+    settings.ACCOUNTS_POST_SIGNUP_REDIRECT = ""  # no later step configured: straight to the profile
     response = client.post(SIGNUP, GOOD)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
@@ -48,6 +49,19 @@ def test_signup_happy_path_logs_in_and_shows_profile(client):
     assert "Trần Thị Bích" in profile and "019185004321" in profile
     assert "+84987654321" in profile and "12/04/1985" in profile
     assert "Xóm 3, Xã Định Hóa" in profile
+
+
+@pytest.mark.django_db
+def test_signup_hands_over_to_the_configured_next_step(client, settings):
+    settings.ACCOUNTS_POST_SIGNUP_REDIRECT = "tests.accounts.test_pages.next_step_for_test"
+    response = client.post(SIGNUP, GOOD)
+    assert response.status_code == 302
+    assert response["Location"] == "/buoc-tiep-theo/019185004321/"
+    assert client.get(reverse("accounts:profile")).status_code == 200  # logged in already
+
+
+def next_step_for_test(request, user) -> str:
+    return f"/buoc-tiep-theo/{user.personal_id}/"
 
 
 def _errors_for(client, **changes):
