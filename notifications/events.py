@@ -70,7 +70,9 @@ def sample_context() -> dict:
     """Example values for every placeholder (admin preview)."""
     import datetime as dt
 
-    today = dt.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     row = {
         "code": "G09.20-20260609-0001",
         "procedure": "Đăng ký tạm trú",

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_fsm",
     # the shared engine
     "portal.core",
@@ -186,6 +187,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Residence registration and identity card procedures: catalogue, dossiers, lookup.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from the package (drf-spectacular-sidecar), not a CDN: works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SESSION_COOKIE_SECURE = not DEBUG
@@ -203,7 +208,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # WeasyPrint's font subsetting is chatty at DEBUG/INFO
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # ---------------------------------------------------------------------------------------------

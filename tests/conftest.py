@@ -33,3 +33,13 @@ def _private_storage(settings, tmp_path):
 def _no_second_factor_by_default(settings):
     """Officers in most tests reach the admin with force_login; tests/backoffice turns TOTP on."""
     settings.BACKOFFICE_OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """A request in English must not leave English active for the tests that run after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
