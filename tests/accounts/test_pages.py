@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -169,3 +171,25 @@ def test_logout_is_post_only(client, citizen):
 def test_profile_requires_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.django_db
+def test_login_offers_password_reset_and_profile_offers_phone_verification(client):
+    from portal.accounts.services import register_citizen
+
+    assert (
+        reverse("notifications:password-reset")
+        in client.get(reverse("accounts:login")).content.decode()
+    )
+    citizen = register_citizen(
+        personal_id="019090000123",
+        full_name="Lê Văn Hòa",
+        date_of_birth=dt.date(1990, 5, 1),
+        sex="M",
+        phone="0912345678",
+        password="Mat-khau-that-dai-2026",
+    )
+    client.force_login(citizen)
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("notifications:verify-phone") in html
+    assert reverse("notifications:list") in html
