@@ -105,12 +105,7 @@ class RefuseForm(ActionForm):
         )
 
     def clean_explanation(self):
-        return _check(
-            services.clean_reason,
-            self.cleaned_data["explanation"],
-            field="explanation",
-            label=_("Giải thích cụ thể"),
-        )
+        return _check(services.clean_refusal_explanation, self.cleaned_data["explanation"])
 
 
 class AssignForm(ActionForm):

@@ -41,6 +41,23 @@ class RefusalReason(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .services import demands_in_person_filing
+
+        for field in ("title", "description"):
+            if demands_in_person_filing(getattr(self, field)):
+                raise ValidationError(
+                    {
+                        field: _(
+                            "Không được từ chối hồ sơ trực tuyến để yêu cầu công dân đến nộp "
+                            "trực tiếp. Nêu lý do cụ thể vì sao hồ sơ không được giải quyết, "
+                            "hoặc yêu cầu bổ sung giấy tờ."
+                        )
+                    }
+                )
+
 
 class RefusalReview(models.Model):
     """Every refusal lands here, for the supervisor (the level above) to review."""

@@ -92,6 +92,37 @@ def clean_reason(
     return text
 
 
+# Notice §2.1: refusing a dossier to make the citizen file it in person is forbidden. These are the
+# ways of saying so (accent-folded); a reason category or a refusal explanation may not use them.
+_IN_PERSON_DEMANDS = re.compile(
+    r"\b(nop|lam)( lai)?( ho so| thu tuc)?( lai)? (truc tiep|tai tru so|tai co quan|ban giay)"
+    r"|\bden (truc tiep )?(tru so|co quan)\b[a-z ]{0,40}?\b(nop|lam thu tuc)"
+    r"|\bden truc tiep( de)? (nop|lam thu tuc|giai quyet)"
+)
+
+
+def demands_in_person_filing(text: str) -> bool:
+    """True when `text` tells the citizen to come and file in person (forbidden, notice §2.1)."""
+    from portal.core.text import fold
+
+    return bool(_IN_PERSON_DEMANDS.search(" ".join(fold(str(text or "")).split())))
+
+
+def in_person_message() -> str:
+    return _(
+        "Không được từ chối hồ sơ trực tuyến để yêu cầu công dân đến nộp trực tiếp. Nêu lý "
+        "do cụ thể vì sao hồ sơ không được giải quyết, hoặc yêu cầu bổ sung giấy tờ."
+    )
+
+
+def clean_refusal_explanation(value: Any) -> str:
+    explanation = clean_reason(value, field="explanation", label=_("Giải thích cụ thể"))
+    if demands_in_person_filing(explanation):
+        message = in_person_message()
+        raise ReasonError(message, code="in_person_demand", details={"explanation": [message]})
+    return explanation
+
+
 def clean_supplement_items(items: Any) -> list[dict[str, str]]:
     """≥1 item, each {document, copy_kind, problem} with a specific problem."""
     if not isinstance(items, list | tuple) or not items:
@@ -288,7 +319,10 @@ def refuse(
         raise ReasonError(
             message, code="refusal_reason_required", details={"reason_category": [message]}
         )
-    explanation = clean_reason(explanation, field="explanation", label=_("Giải thích cụ thể"))
+    if demands_in_person_filing(f"{reason_category.title} {reason_category.description}"):
+        message = in_person_message()
+        raise ReasonError(message, code="in_person_demand", details={"reason_category": [message]})
+    explanation = clean_refusal_explanation(explanation)
     _require_unit_officer(dossier=dossier, actor=actor)
     verified = mandatory_documents_all_verified(dossier=dossier)
     if verified and not can_sign_for_unit(actor, dossier.unit):

@@ -254,3 +254,61 @@ def test_dossier_page_previews_attachments_through_the_checked_view(
     assert preview in page
     assert "/media/" not in page  # never a direct storage URL
     assert f'src="{preview}"' in page or f'data="{preview}"' in page
+
+
+# --- no refusal that means "come in person" (notice §2.1) --------------------------------------
+
+
+def test_refusal_cannot_tell_the_citizen_to_file_in_person(
+    make_dossier, staff_client, receiving_officer, refusal_reason
+):
+    dossier = make_dossier("received")
+    response = staff_client(receiving_officer).post(
+        action_url(dossier, "refuse"),
+        {
+            "version": Dossier.objects.get(pk=dossier.pk).version,
+            "reason_category": refusal_reason.pk,
+            "explanation": "Mời công dân đến trực tiếp trụ sở Công an xã để nộp hồ sơ bản giấy.",
+        },
+    )
+    assert response.status_code == 200
+    assert "đến nộp trực tiếp" in response.content.decode()
+    response = api(receiving_officer).post(
+        f"/api/v1/staff/dossiers/{dossier.code}/refuse/",
+        {
+            "reason_category": refusal_reason.code,
+            "explanation": "Đề nghị công dân nộp hồ sơ trực tiếp tại trụ sở Công an xã.",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "in_person_demand"
+    assert Dossier.objects.get(pk=dossier.pk).state == State.RECEIVED
+    assert not RefusalReview.objects.exists()
+
+
+def test_no_refusal_category_may_mean_come_in_person(db, staff_client, unit):
+    from portal.accounts.models import User
+    from portal.backoffice.models import RefusalReason
+
+    admin_user = User.objects.create_superuser(
+        username="quantri", password="Mat-khau-rat-kho-2024", kind=User.Kind.STAFF, unit=unit
+    )
+    response = staff_client(admin_user).post(
+        reverse("admin:backoffice_refusalreason_add"),
+        {
+            "code": "moi-den-truc-tiep",
+            "title": "Đề nghị công dân đến trực tiếp để nộp hồ sơ",
+            "legal_provision": "Điều 19 Nghị định 61/2018/NĐ-CP",
+            "description": "",
+            "is_active": "on",
+            "position": 9,
+        },
+    )
+    assert response.status_code == 200
+    assert "đến nộp trực tiếp" in response.content.decode()
+    assert not RefusalReason.objects.filter(code="moi-den-truc-tiep").exists()
+    codes = set(RefusalReason.objects.values_list("title", flat=True))
+    from portal.backoffice.services import demands_in_person_filing
+
+    assert codes and not any(demands_in_person_filing(title) for title in codes)
