@@ -8,6 +8,8 @@ POST /api/v1/staff/dossiers/{code}/{action}/
 
 from __future__ import annotations
 
+import logging
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -18,7 +20,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
-from portal.core.errors import NotFound
+from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
 from portal.dossiers.models import Dossier, State
@@ -26,6 +28,15 @@ from portal.dossiers.models import Dossier, State
 from . import selectors, services
 from .admin import available_actions
 from .models import ContactLog, RefusalReason
+
+logger = logging.getLogger(__name__)
+
+
+class ApprovalFailed(DomainError):
+    """The plugin's approval effect failed; the transaction (state and effect) was rolled back."""
+
+    code = "approval_failed"
+    status = 503
 
 
 class IsBackOfficeUser(BasePermission):
@@ -50,6 +61,10 @@ ERRORS = {
     ),
     409: OpenApiResponse(
         StaffApiErrorSerializer, description="Trạng thái không cho phép / đã bị người khác thay đổi"
+    ),
+    503: OpenApiResponse(
+        StaffApiErrorSerializer,
+        description="Phê duyệt không ghi nhận được kết quả (đã hoàn tác, hồ sơ không thay đổi)",
     ),
 }
 
@@ -227,7 +242,18 @@ def _run(action: str, dossier: Dossier, user, data: dict) -> None:
     elif action == "start_processing":
         services.start_processing(dossier=dossier, actor=user, expected_version=version)
     elif action == "approve":
-        services.approve(dossier=dossier, actor=user, expected_version=version)
+        try:
+            services.approve(dossier=dossier, actor=user, expected_version=version)
+        except DomainError:
+            raise
+        except Exception:  # noqa: BLE001 - the plugin's approval effect failed: rolled back
+            logger.exception("Approval of %s failed", dossier.code)
+            raise ApprovalFailed(
+                _(
+                    "Không phê duyệt được: lỗi khi ghi nhận kết quả. Hồ sơ không thay đổi; "
+                    "vui lòng báo quản trị hệ thống."
+                )
+            ) from None
     elif action == "return_result":
         services.return_result(
             dossier=dossier,

@@ -119,3 +119,27 @@ def test_approval_failure_rolls_back(
     assert after.form_data == before.form_data
     assert not after.documents.filter(kind=Document.Kind.RESULT).exists()
     assert not after.events.filter(action="approve").exists()
+
+
+def test_api_approval_failure_rolls_back_with_a_json_error(
+    make_dossier, unit_leader, monkeypatch, procedure
+):
+    from rest_framework.test import APIClient
+
+    dossier = make_dossier("processing")
+    error = RuntimeError("registry down")
+    monkeypatch.setitem(registry._plugins, procedure.code, _FailingPlugin(procedure.code, error))
+    before = Dossier.objects.get(pk=dossier.pk)
+    client = APIClient()
+    client.force_authenticate(unit_leader)
+    response = client.post(f"/api/v1/staff/dossiers/{dossier.code}/approve/", {}, format="json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "approval_failed"
+    assert "Hồ sơ không thay đổi" in response.json()["message"]
+    after = Dossier.objects.get(pk=dossier.pk)
+    assert (after.state, after.version, after.form_data) == (
+        State.PROCESSING,
+        before.version,
+        before.form_data,
+    )
+    assert not after.events.filter(action="approve").exists()
