@@ -13,6 +13,7 @@ import logging
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
-from portal.core.errors import DomainError, NotFound
+from portal.core.errors import DomainError, NotFound, PermissionDenied
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
 from portal.dossiers.models import Dossier, State
@@ -28,6 +29,7 @@ from portal.dossiers.models import Dossier, State
 from . import selectors, services
 from .admin import available_actions
 from .models import ContactLog, RefusalReason
+from .otp import otp_required
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +42,26 @@ class ApprovalFailed(DomainError):
 
 
 class IsBackOfficeUser(BasePermission):
+    """Officers of a unit (or administrators). A browser session must have passed the second
+    factor, as for the admin: a password alone (e.g. the citizens' login page) is not enough.
+    Integrations authenticate with a staff token issued by an administrator."""
+
     message = "Chỉ cán bộ của đơn vị Công an được dùng API này."
 
     def has_permission(self, request, view):
-        return selectors.can_use_back_office(request.user)
+        if not selectors.can_use_back_office(request.user):
+            return False
+        if otp_required() and isinstance(request.successful_authenticator, SessionAuthentication):
+            is_verified = getattr(request._request.user, "is_verified", None)
+            if not (callable(is_verified) and is_verified()):
+                raise PermissionDenied(
+                    _(
+                        "Phiên đăng nhập chưa xác thực hai lớp: đăng nhập trang quản trị bằng mật "
+                        "khẩu và mã xác thực, hoặc dùng token API của cán bộ."
+                    ),
+                    code="second_factor_required",
+                )
+        return True
 
 
 class StaffApiErrorSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.backoffice import otp
+from portal.dossiers.models import Dossier, State
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-rat-kho-2024"
@@ -110,3 +111,34 @@ def test_staff_totp_command_enrols_a_device(receiving_officer, capsys):
     assert "otpauth://totp/" in out
     device = receiving_officer.totpdevice_set.get(name="default")
     assert device.confirmed
+
+
+def test_staff_api_session_needs_the_second_factor(make_dossier, receiving_officer):
+    """A password-only session (e.g. via the citizens' login page) cannot use the staff API."""
+    from rest_framework.authtoken.models import Token
+
+    from portal.backoffice.testing import login_staff
+
+    dossier = make_dossier("submitted")
+    password_only = Client()
+    response = password_only.post(
+        "/tai-khoan/dang-nhap/", {"username": receiving_officer.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    response = password_only.get("/api/v1/staff/dossiers/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_required"
+    assert "xác thực hai lớp" in response.json()["message"]
+    response = password_only.post(
+        f"/api/v1/staff/dossiers/{dossier.code}/receive/", {}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Dossier.objects.get(pk=dossier.pk).state == State.SUBMITTED
+
+    verified = Client()
+    login_staff(verified, receiving_officer)
+    assert verified.get("/api/v1/staff/dossiers/").json()["count"] == 1
+
+    token = Token.objects.create(user=receiving_officer)
+    by_token = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert by_token.get("/api/v1/staff/dossiers/").json()["count"] == 1
