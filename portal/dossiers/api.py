@@ -16,13 +16,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.catalogue.models import Procedure
+from portal.core.api import ApiErrorSerializer
 from portal.core.errors import Conflict, NotFound
 from portal.dossiers import selectors, services
 from portal.dossiers.models import Document
 from portal.dossiers.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
-    DossierApiErrorSerializer,
     DossierCreateSerializer,
     DossierDetailSerializer,
     DossierListSerializer,
@@ -35,12 +35,12 @@ from portal.dossiers.serializers import (
 from portal.units.models import AdministrativeArea
 
 ERRORS = {
-    400: OpenApiResponse(DossierApiErrorSerializer, description="Dữ liệu không hợp lệ"),
-    401: OpenApiResponse(DossierApiErrorSerializer, description="Chưa đăng nhập"),
-    403: OpenApiResponse(DossierApiErrorSerializer, description="Không có quyền"),
-    404: OpenApiResponse(DossierApiErrorSerializer, description="Không tìm thấy"),
-    409: OpenApiResponse(DossierApiErrorSerializer, description="Xung đột trạng thái"),
-    429: OpenApiResponse(DossierApiErrorSerializer, description="Quá nhiều yêu cầu, thử lại sau"),
+    400: OpenApiResponse(ApiErrorSerializer, description="Dữ liệu không hợp lệ"),
+    401: OpenApiResponse(ApiErrorSerializer, description="Chưa đăng nhập"),
+    403: OpenApiResponse(ApiErrorSerializer, description="Không có quyền"),
+    404: OpenApiResponse(ApiErrorSerializer, description="Không tìm thấy"),
+    409: OpenApiResponse(ApiErrorSerializer, description="Xung đột trạng thái"),
+    429: OpenApiResponse(ApiErrorSerializer, description="Quá nhiều yêu cầu, thử lại sau"),
 }
 
 

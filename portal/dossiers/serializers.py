@@ -2,64 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.utils.formatting import lazy_format
 
 from portal.catalogue.models import ResultMethod
+from portal.core.api import VietnameseInputSerializer
 from portal.dossiers.models import Attachment, Document, Dossier
-
-
-class DossierApiErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(required=False)
-
-
-# DRF's own Vietnamese catalogue is incomplete ("A valid integer is required.", "Ensure this field
-# has no more than …"): the request bodies below say every input error in Vietnamese.
-VI_FIELD_MESSAGES = {
-    "null": _("Trường này không được để trống."),
-    "max_length": _("Nhập không quá {max_length} ký tự."),
-    "invalid_choice": _("“{input}” không phải là lựa chọn hợp lệ."),
-    "not_a_dict": _("Cần một đối tượng JSON, không phải kiểu “{input_type}”."),
-    "max_string_length": _("Giá trị quá lớn."),
-    "no_name": _("Không xác định được tên tệp."),
-}
-VI_INVALID = {
-    serializers.IntegerField: _("Vui lòng nhập một số nguyên hợp lệ."),
-    serializers.FileField: _("Dữ liệu gửi lên không phải là tệp (cần multipart/form-data)."),
-    serializers.CharField: _("Giá trị phải là một chuỗi ký tự."),
-}
-
-
-class VietnameseInputSerializer(serializers.Serializer):
-    """A request body whose field errors are all in Vietnamese (messages a field sets itself
-    are kept)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for field in fields.values():
-            defaults = {}
-            for klass in reversed(type(field).__mro__):
-                defaults.update(getattr(klass, "default_error_messages", {}))
-            for key, current in field.error_messages.items():
-                if current != defaults.get(key):
-                    continue  # set on purpose by the field's declaration
-                if key == "invalid":
-                    message = next((m for k, m in VI_INVALID.items() if isinstance(field, k)), None)
-                else:
-                    message = VI_FIELD_MESSAGES.get(key)
-                if message is not None:
-                    field.error_messages[key] = message
-            for validator in field.validators:  # built in the field's __init__ with the old text
-                if isinstance(validator, MaxLengthValidator) and "max_length" in VI_FIELD_MESSAGES:
-                    validator.message = lazy_format(
-                        field.error_messages["max_length"], max_length=validator.limit_value
-                    )
-        return fields
 
 
 class DossierCreateSerializer(VietnameseInputSerializer):
