@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Điều 31 Luật Cư trú 2020 says WHEN an absence must be declared (away ≥ 1 day for people under
@@ -70,6 +71,6 @@ class TemporaryAbsenceForm(forms.Form):
                     % {"days": MAX_ABSENCE_DAYS},
                 )
         birth = data.get("date_of_birth")
-        if birth and birth > dt.date.today():
+        if birth and birth > timezone.localdate():
             self.add_error("date_of_birth", _("Ngày sinh không được sau ngày hôm nay."))
         return data
