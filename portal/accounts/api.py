@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from portal.accounts.models import Sex, User
 from portal.accounts.services import register_citizen
 from portal.accounts.validators import normalize_personal_id
 from portal.core.api import VietnameseInputSerializer
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, PermissionDenied
 
 ERROR_SCHEMA = inline_serializer(
     "Error",
@@ -172,6 +173,16 @@ class TokenView(APIView):
             raise DomainError(
                 _("Số định danh / tên đăng nhập hoặc mật khẩu không đúng."),
                 code="invalid_credentials",
+            )
+        if user.is_officer and getattr(settings, "BACKOFFICE_OTP_REQUIRED", True):
+            # A password alone must not open the back office: staff tokens for integrations are
+            # issued by an administrator (admin "Tokens", or `manage.py drf_create_token`).
+            raise PermissionDenied(
+                _(
+                    "Tài khoản cán bộ không nhận token bằng mật khẩu. Đề nghị quản trị viên "
+                    "cấp token cho phần mềm tích hợp."
+                ),
+                code="staff_token_by_administrator",
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

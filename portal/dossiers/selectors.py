@@ -34,6 +34,8 @@ def visible_dossiers(*, user) -> QuerySet[Dossier]:
     qs = Dossier.objects.all()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
+    if (user.is_superuser or getattr(user, "is_officer", False)) and not _second_factor_ok(user):
+        return qs.none()
     if user.is_superuser or (
         getattr(user, "is_officer", False) and user.has_role(Role.ADMINISTRATOR)
     ):
@@ -46,6 +48,18 @@ def visible_dossiers(*, user) -> QuerySet[Dossier]:
             condition |= Q(unit__path__startswith=user.unit.path)
         return qs.filter(condition).exclude(state=State.DRAFT)
     return qs.filter(citizen_id=user.pk)
+
+
+def _second_factor_ok(user) -> bool:
+    """An officer signed in with a password only (no TOTP) sees no dossier. `is_verified` is set
+    by django-otp's middleware on session users; token users (issued by an administrator) have
+    no such attribute and are trusted as the token is."""
+    from django.conf import settings
+
+    if not getattr(settings, "BACKOFFICE_OTP_REQUIRED", True):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or bool(is_verified())
 
 
 def get_dossier_for_user(*, user, code: str) -> Dossier:
