@@ -612,6 +612,11 @@ def issue_apology(
         issued_by=actor,
         document=document,
     )
+    engine.notify_event(
+        "dossier_delayed",
+        dossier=locked,
+        context={"original_date": original, "new_date": new_due_at, "reason": reason},
+    )
     engine._refresh_caller(dossier, locked)
     return apology
 

@@ -112,11 +112,6 @@ def test_rolled_back_transition_leaves_no_notice(build, receiving_officer):
     assert not _notices(dossier, "dossier_received")  # ...and gone with it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal/backoffice/services.issue_apology does not call notify_event('dossier_delayed') "
-    "yet (not a notifications file); remove this marker once it does",
-)
 def test_leader_apology_tells_the_citizen_the_new_date(
     build, unit_leader, django_capture_on_commit_callbacks
 ):
