@@ -292,7 +292,7 @@ def mark_verified(
         action="verify_documents",
         details={"verified": sorted(a.original_name for a in attachments if a.pk in wanted)},
     )
-    return engine._refresh_caller(dossier, locked)
+    return engine.refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -588,12 +588,12 @@ def issue_apology(
         details={"original_due_at": original.isoformat(), "new_due_at": new_due_at.isoformat()},
     )
     # The engine's frozen-context document (same shape as CT04/CT05/CT06), rendered after commit.
-    document = engine._issue_document(
+    document = engine.issue_document(
         locked,
         kind=Document.Kind.APOLOGY,
         template_name=APOLOGY_TEMPLATE,
         event=event,
-        context=engine._document_context(
+        context=engine.document_context(
             locked,
             title=str(Document.Kind.APOLOGY.label),
             reason=reason,
@@ -617,7 +617,7 @@ def issue_apology(
         dossier=locked,
         context={"original_date": original, "new_date": new_due_at, "reason": reason},
     )
-    engine._refresh_caller(dossier, locked)
+    engine.refresh_caller(dossier, locked)
     return apology
 
 

@@ -96,7 +96,7 @@ def _lock(dossier: Dossier) -> Dossier:
     )
 
 
-def _refresh_caller(dossier: Dossier, locked: Dossier) -> Dossier:
+def refresh_caller(dossier: Dossier, locked: Dossier) -> Dossier:
     """Copy the new state into the caller's instance too (so callers holding it see the change)."""
     if dossier is not locked:
         for field in Dossier._meta.concrete_fields:
@@ -233,7 +233,7 @@ def _fmt(moment: dt.datetime | None) -> str:
 # documents
 
 
-def _document_context(dossier: Dossier, **extra) -> dict[str, Any]:
+def document_context(dossier: Dossier, **extra) -> dict[str, Any]:
     """Facts frozen at issue time (JSON only): the document says what was true then."""
     from django.conf import settings
 
@@ -316,7 +316,7 @@ def _documents_received(dossier: Dossier) -> list[dict[str, Any]]:
     return rows
 
 
-def _issue_document(
+def issue_document(
     dossier: Dossier,
     *,
     kind: str,
@@ -550,7 +550,7 @@ def update_draft(
     if errors:
         raise ValidationError(errors)
     _save(locked, "form_data", "result_method", "result_address")
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
@@ -630,7 +630,7 @@ def add_attachment(
         raise
     Dossier.objects.filter(pk=locked.pk).update(version=locked.version + 1)
     locked.version += 1
-    _refresh_caller(dossier, locked)
+    refresh_caller(dossier, locked)
     return attachment
 
 
@@ -753,7 +753,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         at=now,
     )
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 def _due_from(dossier: Dossier) -> dt.datetime:
@@ -794,7 +794,7 @@ def confirm_payment(*, dossier: Dossier, actor=None, paid_at: dt.datetime | None
         roles=roles,
         details={"amount": locked.fee_amount},
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -807,7 +807,7 @@ def withdraw(
     locked.decided_at = _now()
     _save(locked, "decided_at")
     _record(locked, action="withdraw", from_state=previous, actor=actor, reason=reason.strip())
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -861,7 +861,7 @@ def resubmit(*, dossier: Dossier, actor, expected_version: int | None = None) ->
         },
         at=now,
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -891,19 +891,19 @@ def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         details={"due_at": _iso(locked.due_at)},
         at=now,
     )
-    _issue_document(
+    issue_document(
         locked,
         kind=Document.Kind.RECEIPT,
         template_name=RECEIPT_TEMPLATE,
         event=event,
-        context=_document_context(
+        context=document_context(
             locked, officer_unit=locked.unit.name, title=str(Document.Kind.RECEIPT.label)
         ),
     )
     notify_event(
         "dossier_received", dossier=locked, context={"appointment_date": _fmt(locked.due_at)}
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 def _clean_items(items: list[dict]) -> list[dict]:
@@ -979,12 +979,12 @@ def request_supplement(
         },
         at=now,
     )
-    _issue_document(
+    issue_document(
         locked,
         kind=Document.Kind.SUPPLEMENT_GUIDANCE,
         template_name=SUPPLEMENT_TEMPLATE,
         event=event,
-        context=_document_context(
+        context=document_context(
             locked,
             items=cleaned,
             guidance=guidance,
@@ -1000,7 +1000,7 @@ def request_supplement(
             "deadline": "",
         },
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1039,12 +1039,12 @@ def refuse(
         details={"legal_provision": legal_provision},
         at=now,
     )
-    _issue_document(
+    issue_document(
         locked,
         kind=Document.Kind.REFUSAL,
         template_name=REFUSAL_TEMPLATE,
         event=event,
-        context=_document_context(
+        context=document_context(
             locked,
             reason=reason,
             legal_provision=legal_provision,
@@ -1056,7 +1056,7 @@ def refuse(
         dossier=locked,
         context={"reason": reason, "legal_provision": legal_provision},
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1068,7 +1068,7 @@ def start_processing(*, dossier: Dossier, actor, expected_version: int | None = 
         locked.assigned_to = actor
     _save(locked, "assigned_to")
     _record(locked, action="start_processing", from_state=previous, actor=actor, roles=roles)
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1104,7 +1104,7 @@ def assign(*, dossier: Dossier, actor, officer, expected_version: int | None = N
         roles=(Role.UNIT_LEADER, Role.RECEIVING_OFFICER),
         details={"officer_id": officer.pk},
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1130,16 +1130,16 @@ def approve(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         at=now,
     )
     if spec is not None:
-        _issue_document(
+        issue_document(
             locked,
             kind=Document.Kind.RESULT,
             template_name=spec.template_name,
             event=event,
-            context=_document_context(locked, title=spec.title, **_json_safe(dict(spec.context))),
+            context=document_context(locked, title=spec.title, **_json_safe(dict(spec.context))),
         )
     method_label = str(ResultMethod(locked.result_method).label) if locked.result_method else ""
     notify_event("dossier_approved", dossier=locked, context={"collection_method": method_label})
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1175,7 +1175,7 @@ def return_result(
         dossier=locked,
         context={"return_method": str(ResultMethod(method).label)},
     )
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 @transaction.atomic
@@ -1189,7 +1189,7 @@ def stop(*, dossier: Dossier, actor, reason: str, expected_version: int | None =
     locked.decided_at = _now()
     _save(locked, "decided_at")
     _record(locked, action="stop", from_state=previous, actor=actor, roles=roles, reason=reason)
-    return _refresh_caller(dossier, locked)
+    return refresh_caller(dossier, locked)
 
 
 # ---------------------------------------------------------------------------------------------
