@@ -506,88 +506,10 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             form.add_error(None, message)
 
     def _perform(self, action, dossier, user, form, formset) -> str:
-        data = form.cleaned_data
-        version = data["version"]
-        if action == "verify":
-            services.mark_verified(
-                dossier=dossier,
-                actor=user,
-                attachment_ids=[int(x) for x in data["attachments"]],
-                expected_version=version,
-            )
-            return gettext("Đã lưu kết quả kiểm tra giấy tờ.")
-        if action == "receive":
-            services.receive(dossier=dossier, actor=user, expected_version=version)
-            return gettext("Đã tiếp nhận hồ sơ %(code)s, giấy hẹn CT04 đã được lập.") % {
-                "code": dossier.code
-            }
-        if action == "request_supplement":
-            services.request_supplement(
-                dossier=dossier,
-                actor=user,
-                items=formset.items,
-                guidance=data["guidance"],
-                expected_version=version,
-            )
-            return gettext("Đã gửi yêu cầu bổ sung (CT05) cho công dân.")
-        if action == "refuse":
-            services.refuse(
-                dossier=dossier,
-                actor=user,
-                reason_category=data["reason_category"],
-                explanation=data["explanation"],
-                expected_version=version,
-            )
-            return gettext("Đã từ chối hồ sơ; phiếu CT06 đã được lập và chuyển cấp trên giám sát.")
-        if action == "assign":
-            services.assign(
-                dossier=dossier, actor=user, officer=data["officer"], expected_version=version
-            )
-            return gettext("Đã phân công %(name)s.") % {"name": data["officer"]}
-        if action == "start_processing":
-            services.start_processing(dossier=dossier, actor=user, expected_version=version)
-            return gettext("Đã chuyển hồ sơ sang xử lý.")
-        if action == "approve":
-            services.approve(dossier=dossier, actor=user, expected_version=version)
-            return gettext("Đã phê duyệt kết quả.")
-        if action == "contact":
-            services.record_contact(
-                dossier=dossier,
-                actor=user,
-                contacted_at=data["contacted_at"],
-                channel=data["channel"],
-                outcome=data["outcome"],
-                note=data["note"],
-            )
-            return gettext("Đã ghi nhật ký liên hệ.")
-        if action == "return_result":
-            services.return_result(
-                dossier=dossier,
-                actor=user,
-                method=data["method"],
-                collected_by_name=data.get("collected_by_name") or "",
-                collected_by_personal_id=data.get("collected_by_personal_id") or "",
-                originals_compared=bool(data.get("originals_compared")),
-                postal_address=data.get("postal_address") or "",
-                postal_fee=data.get("postal_fee"),
-                expected_version=version,
-            )
-            return gettext("Đã ghi nhận trả kết quả.")
-        if action == "apology":
-            services.issue_apology(
-                dossier=dossier,
-                actor=user,
-                new_due_at=data["new_due_at"],
-                reason=data["reason"],
-                expected_version=version,
-            )
-            return gettext("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.")
-        if action == "stop":
-            engine.stop(
-                dossier=dossier, actor=user, reason=data["reason"], expected_version=version
-            )
-            return gettext("Đã dừng xử lý hồ sơ.")
-        raise Http404
+        data = dict(form.cleaned_data, expected_version=form.cleaned_data["version"])
+        if formset is not None and hasattr(formset, "items"):
+            data["items"] = formset.items
+        return services.perform_decision(action=action, dossier=dossier, actor=user, data=data)
 
     # --- files ---------------------------------------------------------------------------
     def attachment_view(self, request, object_id, attachment_id):

@@ -23,7 +23,6 @@ from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
 from portal.core.errors import DomainError, NotFound, PermissionDenied
 from portal.dossiers import selectors as dossier_selectors
-from portal.dossiers import services as engine
 from portal.dossiers.models import Dossier, State
 
 from . import selectors, services
@@ -234,76 +233,23 @@ def _officer(username: str) -> User:
 
 
 def _run(action: str, dossier: Dossier, user, data: dict) -> None:
-    version = data.get("expected_version")
-    if action == "receive":
-        services.receive(dossier=dossier, actor=user, expected_version=version)
-    elif action == "request_supplement":
-        services.request_supplement(
-            dossier=dossier,
-            actor=user,
-            items=data["items"],
-            guidance=data["guidance"],
-            expected_version=version,
-        )
-    elif action == "refuse":
-        services.refuse(
-            dossier=dossier,
-            actor=user,
-            reason_category=data["reason_category"],
-            explanation=data["explanation"],
-            expected_version=version,
-        )
-    elif action == "assign":
-        services.assign(
-            dossier=dossier, actor=user, officer=_officer(data["officer"]), expected_version=version
-        )
-    elif action == "start_processing":
-        services.start_processing(dossier=dossier, actor=user, expected_version=version)
-    elif action == "approve":
-        try:
-            services.approve(dossier=dossier, actor=user, expected_version=version)
-        except DomainError:
-            raise
-        except Exception:  # noqa: BLE001 - the plugin's approval effect failed: rolled back
-            logger.exception("Approval of %s failed", dossier.code)
-            raise ApprovalFailed(
-                _(
-                    "Không phê duyệt được: lỗi khi ghi nhận kết quả. Hồ sơ không thay đổi; "
-                    "vui lòng báo quản trị hệ thống."
-                )
-            ) from None
-    elif action == "return_result":
-        services.return_result(
-            dossier=dossier,
-            actor=user,
-            method=data["method"],
-            collected_by_name=data["collected_by_name"],
-            collected_by_personal_id=data["collected_by_personal_id"],
-            originals_compared=data["originals_compared"],
-            postal_address=data["postal_address"],
-            postal_fee=data["postal_fee"],
-            expected_version=version,
-        )
-    elif action == "contact":
-        services.record_contact(
-            dossier=dossier,
-            actor=user,
-            contacted_at=data["contacted_at"],
-            channel=data["channel"],
-            outcome=data["outcome"],
-            note=data["note"],
-        )
-    elif action == "apology":
-        services.issue_apology(
-            dossier=dossier,
-            actor=user,
-            new_due_at=data["new_due_at"],
-            reason=data["reason"],
-            expected_version=version,
-        )
-    elif action == "stop":
-        services.clean_reason(data["reason"])
-        engine.stop(dossier=dossier, actor=user, reason=data["reason"], expected_version=version)
+    if action == "assign":
+        data["officer"] = _officer(data["officer"])
+    if action != "approve":
+        services.perform_decision(action=action, dossier=dossier, actor=user, data=data)
+        return
+    try:
+        services.perform_decision(action=action, dossier=dossier, actor=user, data=data)
+    except DomainError:
+        raise
+    except Exception:  # noqa: BLE001 - the plugin's approval effect failed: rolled back
+        logger.exception("Approval of %s failed", dossier.code)
+        raise ApprovalFailed(
+            _(
+                "Không phê duyệt được: lỗi khi ghi nhận kết quả. Hồ sơ không thay đổi; "
+                "vui lòng báo quản trị hệ thống."
+            )
+        ) from None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -623,3 +623,98 @@ def issue_apology(
 
 def _fmt(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%H giờ %M, ngày %d/%m/%Y")
+
+
+# ---------------------------------------------------------------------------------------------
+# One entry point per decision, shared by the admin forms and the staff API
+
+
+def stop(*, dossier: Dossier, actor: User, reason: str, expected_version: int | None = None):
+    """Stop processing (leader): the reason must be specific, like every other decision's."""
+    reason = clean_reason(reason)
+    return engine.stop(
+        dossier=dossier, actor=actor, reason=reason, expected_version=expected_version
+    )
+
+
+def perform_decision(*, action: str, dossier: Dossier, actor: User, data: dict[str, Any]) -> str:
+    """Carry out one staff decision from already-parsed input and say what was done (Vietnamese).
+
+    `data` holds the decision's fields (as the admin form or the API serializer parsed them) and
+    `expected_version`, the dossier version the officer saw. Raises DomainError/ValidationError.
+    """
+    version = data.get("expected_version")
+    if action == "verify":
+        mark_verified(
+            dossier=dossier,
+            actor=actor,
+            attachment_ids=[int(x) for x in data["attachments"]],
+            expected_version=version,
+        )
+        return _("Đã lưu kết quả kiểm tra giấy tờ.")
+    if action == "receive":
+        receive(dossier=dossier, actor=actor, expected_version=version)
+        return _("Đã tiếp nhận hồ sơ %(code)s, giấy hẹn CT04 đã được lập.") % {"code": dossier.code}
+    if action == "request_supplement":
+        request_supplement(
+            dossier=dossier,
+            actor=actor,
+            items=data["items"],
+            guidance=data["guidance"],
+            expected_version=version,
+        )
+        return _("Đã gửi yêu cầu bổ sung (CT05) cho công dân.")
+    if action == "refuse":
+        refuse(
+            dossier=dossier,
+            actor=actor,
+            reason_category=data["reason_category"],
+            explanation=data["explanation"],
+            expected_version=version,
+        )
+        return _("Đã từ chối hồ sơ; phiếu CT06 đã được lập và chuyển cấp trên giám sát.")
+    if action == "assign":
+        assign(dossier=dossier, actor=actor, officer=data["officer"], expected_version=version)
+        return _("Đã phân công %(name)s.") % {"name": data["officer"]}
+    if action == "start_processing":
+        start_processing(dossier=dossier, actor=actor, expected_version=version)
+        return _("Đã chuyển hồ sơ sang xử lý.")
+    if action == "approve":
+        approve(dossier=dossier, actor=actor, expected_version=version)
+        return _("Đã phê duyệt kết quả.")
+    if action == "contact":
+        record_contact(
+            dossier=dossier,
+            actor=actor,
+            contacted_at=data["contacted_at"],
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+        return _("Đã ghi nhật ký liên hệ.")
+    if action == "return_result":
+        return_result(
+            dossier=dossier,
+            actor=actor,
+            method=data["method"],
+            collected_by_name=data.get("collected_by_name") or "",
+            collected_by_personal_id=data.get("collected_by_personal_id") or "",
+            originals_compared=bool(data.get("originals_compared")),
+            postal_address=data.get("postal_address") or "",
+            postal_fee=data.get("postal_fee"),
+            expected_version=version,
+        )
+        return _("Đã ghi nhận trả kết quả.")
+    if action == "apology":
+        issue_apology(
+            dossier=dossier,
+            actor=actor,
+            new_due_at=data["new_due_at"],
+            reason=data["reason"],
+            expected_version=version,
+        )
+        return _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    if action == "stop":
+        stop(dossier=dossier, actor=actor, reason=data["reason"], expected_version=version)
+        return _("Đã dừng xử lý hồ sơ.")
+    raise DomainError(_("Thao tác không hợp lệ."), code="unknown_action")
