@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
+from portal.core.api import ApiErrorSerializer
 from portal.core.errors import DomainError, NotFound, PermissionDenied
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers.models import Dossier, State
@@ -63,24 +64,16 @@ class IsBackOfficeUser(BasePermission):
         return True
 
 
-class StaffApiErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(required=False)
-
-
 ERRORS = {
-    400: OpenApiResponse(StaffApiErrorSerializer, description="Thiếu lý do / lý do chưa cụ thể"),
-    401: OpenApiResponse(StaffApiErrorSerializer, description="Chưa đăng nhập"),
-    403: OpenApiResponse(StaffApiErrorSerializer, description="Không có quyền (vai trò / đơn vị)"),
-    404: OpenApiResponse(
-        StaffApiErrorSerializer, description="Không tìm thấy (hoặc của đơn vị khác)"
-    ),
+    400: OpenApiResponse(ApiErrorSerializer, description="Thiếu lý do / lý do chưa cụ thể"),
+    401: OpenApiResponse(ApiErrorSerializer, description="Chưa đăng nhập"),
+    403: OpenApiResponse(ApiErrorSerializer, description="Không có quyền (vai trò / đơn vị)"),
+    404: OpenApiResponse(ApiErrorSerializer, description="Không tìm thấy (hoặc của đơn vị khác)"),
     409: OpenApiResponse(
-        StaffApiErrorSerializer, description="Trạng thái không cho phép / đã bị người khác thay đổi"
+        ApiErrorSerializer, description="Trạng thái không cho phép / đã bị người khác thay đổi"
     ),
     503: OpenApiResponse(
-        StaffApiErrorSerializer,
+        ApiErrorSerializer,
         description="Phê duyệt không ghi nhận được kết quả (đã hoàn tác, hồ sơ không thay đổi)",
     ),
 }
