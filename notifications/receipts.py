@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,7 @@ def sms_receipt(request):
         log.warning(
             "delivery receipt refused: bad signature from %s", request.META.get("REMOTE_ADDR")
         )
-        return _error("bad_signature", "Chữ ký không hợp lệ.", 403)
+        return _error("bad_signature", _("Chữ ký không hợp lệ."), 403)
     try:
         data = json.loads(body)
         receipt_id = str(data["id"])[:100]
@@ -54,7 +55,7 @@ def sms_receipt(request):
         status = str(data["status"])
         occurred_at = parse_datetime(str(data.get("timestamp") or "")) or None
     except (ValueError, KeyError, TypeError):
-        return _error("invalid", "Dữ liệu không hợp lệ.", 400)
+        return _error("invalid", _("Dữ liệu không hợp lệ."), 400)
     try:
         result = services.record_receipt(
             provider=settings.SMS_BACKEND,

@@ -542,9 +542,11 @@ def record_receipt(
     the current status (out of order) is stored but does not move the status backwards."""
     target = RECEIPT_STATUS_MAP.get(status)
     if target is None:
+        from django.utils.translation import gettext
+
         from portal.core.errors import DomainError
 
-        raise DomainError("Trạng thái không hợp lệ.", code="invalid_status")
+        raise DomainError(gettext("Trạng thái không hợp lệ."), code="invalid_status")
     row = (
         Notification.objects.filter(
             Q(provider_reference=reference) | Q(reference__in=_uuid_or_none(reference))

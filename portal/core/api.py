@@ -15,15 +15,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from portal.core.errors import DomainError
 
 _DEFAULT_MESSAGES = {
-    "not_found": "Không tìm thấy.",
-    "not_authenticated": "Bạn cần đăng nhập.",
-    "authentication_failed": "Thông tin đăng nhập không đúng.",
-    "permission_denied": "Bạn không có quyền thực hiện thao tác này.",
-    "method_not_allowed": "Phương thức không được hỗ trợ.",
-    "throttled": "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau.",
-    "parse_error": "Dữ liệu gửi lên không đọc được.",
-    "unsupported_media_type": "Định dạng dữ liệu không được hỗ trợ.",
-    "invalid": "Dữ liệu không hợp lệ.",
+    "not_found": gettext_lazy("Không tìm thấy."),
+    "not_authenticated": gettext_lazy("Bạn cần đăng nhập."),
+    "authentication_failed": gettext_lazy("Thông tin đăng nhập không đúng."),
+    "permission_denied": gettext_lazy("Bạn không có quyền thực hiện thao tác này."),
+    "method_not_allowed": gettext_lazy("Phương thức không được hỗ trợ."),
+    "throttled": gettext_lazy("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau."),
+    "parse_error": gettext_lazy("Dữ liệu gửi lên không đọc được."),
+    "unsupported_media_type": gettext_lazy("Định dạng dữ liệu không được hỗ trợ."),
+    "invalid": gettext_lazy("Dữ liệu không hợp lệ."),
 }
 
 
@@ -56,7 +56,7 @@ def exception_handler(exc, context):
         first = _first_message(errors)
         response.data = {
             "code": "invalid",
-            "message": first or _DEFAULT_MESSAGES["invalid"],
+            "message": first or str(_DEFAULT_MESSAGES["invalid"]),
             "errors": errors,
         }
         return response
@@ -65,9 +65,12 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         if isinstance(codes, str):
             code = codes
-    message = _DEFAULT_MESSAGES.get(code) or str(getattr(exc, "detail", "")) or "Lỗi."
+    message = str(_DEFAULT_MESSAGES.get(code) or getattr(exc, "detail", "") or _("Lỗi."))
     if isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"{message} ({int(exc.wait)} giây)"
+        message = _("%(message)s (thử lại sau %(seconds)d giây)") % {
+            "message": message,
+            "seconds": int(exc.wait),
+        }
     response.data = {"code": code, "message": message}
     if response.status_code >= 500:
         response.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
