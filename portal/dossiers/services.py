@@ -924,6 +924,30 @@ def _clean_items(items: list[dict]) -> list[dict]:
     return cleaned
 
 
+def _check_guidance_given_once(dossier: Dossier, items: list[dict]) -> None:
+    """CT05 guidance is given once and completely: after a first request, staff may ask again only
+    for documents already named in it (e.g. the new scan is still unreadable), never for new ones."""
+    from portal.core.text import fold
+
+    earlier = [r.items for r in dossier.supplement_requests.all()]
+    if not earlier:
+        return
+    named = {fold(item["document"]) for request in earlier for item in request}
+    new = [item["document"] for item in items if fold(item["document"]) not in named]
+    if new:
+        raise DomainError(
+            _(
+                "Hồ sơ đã được hướng dẫn bổ sung một lần, đầy đủ. Chỉ được yêu cầu lại các giấy tờ "
+                "đã nêu trong lần trước; không được yêu cầu thêm: %(names)s."
+            )
+            % {"names": "; ".join(new)},
+            code="supplement_guidance_given_once",
+            details={
+                "items": [_("Giấy tờ chưa nêu trong lần hướng dẫn trước: %s") % n for n in new]
+            },
+        )
+
+
 @transaction.atomic
 def request_supplement(
     *,
@@ -950,6 +974,7 @@ def request_supplement(
     locked, previous, roles = _run_transition(
         dossier, name="request_supplement", actor=actor, expected_version=expected_version
     )
+    _check_guidance_given_once(locked, cleaned)
     now = _now()
     if locked.due_at is not None:
         remaining = (

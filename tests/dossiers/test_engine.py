@@ -439,3 +439,33 @@ def test_code_format_is_checked_at_start_up(settings, fmt, ok):
     errors = check_dossier_code_format()
     assert (errors == []) is ok
     assert all(e.id == "dossiers.E001" for e in errors)
+
+
+def test_supplement_guidance_is_given_once(make_dossier, citizen, receiving_officer):
+    dossier = make_dossier("supplement_requested")  # staff asked for "Tờ khai CT01"
+    services.add_attachment(
+        dossier=dossier,
+        actor=citizen,
+        uploaded_file=SimpleUploadedFile("ct01.pdf", make_pdf_bytes()),
+    )
+    dossier = services.resubmit(dossier=dossier, actor=citizen)
+    # a document never named before cannot be asked for now
+    with pytest.raises(DomainError) as info:
+        services.request_supplement(
+            dossier=dossier,
+            actor=receiving_officer,
+            items=[{"document": "Giấy khai sinh", "problem": "Chưa có trong hồ sơ"}],
+            guidance="Nộp bổ sung giấy khai sinh bản sao.",
+        )
+    assert info.value.code == "supplement_guidance_given_once"
+    assert "Giấy khai sinh" in info.value.message
+    dossier.refresh_from_db()
+    assert dossier.state == "submitted" and dossier.supplement_requests.count() == 1
+    # the same document again (the new scan is still unreadable) is allowed, accents/case aside
+    dossier = services.request_supplement(
+        dossier=dossier,
+        actor=receiving_officer,
+        items=[{"document": "TỜ KHAI CT01", "problem": "Bản quét mới vẫn bị mờ, không đọc được"}],
+        guidance="Vui lòng quét lại tờ khai CT01 rõ nét.",
+    )
+    assert dossier.state == "supplement_requested"

@@ -248,7 +248,9 @@ def test_dossier_page_query_count_is_constant(
         services.request_supplement(
             dossier=big,
             actor=receiving_officer,
-            items=[{"document": f"Giấy tờ {round_}", "copy_kind": "copy", "problem": "Mờ"}],
+            items=[
+                {"document": "Tờ khai CT01", "copy_kind": "copy", "problem": f"Mờ (lần {round_})"}
+            ],
             guidance="Chụp lại rõ nét.",
         )
         services.add_attachment(dossier=big, actor=citizen, uploaded_file=pdf_file("r.pdf"))
