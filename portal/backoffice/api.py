@@ -25,6 +25,7 @@ from portal.core.api import ApiErrorSerializer
 from portal.core.errors import DomainError, NotFound, PermissionDenied
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers.models import Dossier, State
+from portal.dossiers.serializers import TimelineEntrySerializer
 
 from . import selectors, services
 from .admin import available_actions
@@ -127,17 +128,6 @@ class StaffDossierSerializer(serializers.ModelSerializer):
         return available_actions(dossier=obj, user=request.user) if request else []
 
 
-class EventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    action = serializers.CharField()
-    label = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    actor_label = serializers.CharField()
-    reason = serializers.CharField()
-    details = serializers.DictField()
-
-
 class StaffDossierDetailSerializer(StaffDossierSerializer):
     form_data = serializers.JSONField()
     history = serializers.SerializerMethodField()
@@ -146,7 +136,7 @@ class StaffDossierDetailSerializer(StaffDossierSerializer):
         fields = [*StaffDossierSerializer.Meta.fields, "form_data", "history"]
 
     def get_history(self, obj) -> list[dict]:
-        return EventSerializer(
+        return TimelineEntrySerializer(
             dossier_selectors.timeline(dossier=obj, for_citizen=False), many=True
         ).data
 
