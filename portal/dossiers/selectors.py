@@ -30,7 +30,8 @@ def dossiers_for_citizen(*, citizen) -> QuerySet[Dossier]:
 
 def visible_dossiers(*, user) -> QuerySet[Dossier]:
     """Every dossier `user` may see: citizen → own; officer → own unit; supervisor → the unit
-    subtree; administrator → all; anyone else → none."""
+    subtree; administrator → all; anyone else → none. A draft is the citizen's alone until it is
+    submitted: no staff role (superusers included) sees another person's draft."""
     qs = Dossier.objects.all()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
@@ -39,15 +40,21 @@ def visible_dossiers(*, user) -> QuerySet[Dossier]:
     if user.is_superuser or (
         getattr(user, "is_officer", False) and user.has_role(Role.ADMINISTRATOR)
     ):
-        return qs
+        return qs.filter(not_someone_elses_draft(user=user))
     if getattr(user, "is_officer", False):
         if not user.unit_id:
             return qs.none()
         condition = Q(unit_id=user.unit_id)
         if user.has_role(Role.SUPERVISOR):
             condition |= Q(unit__path__startswith=user.unit.path)
-        return qs.filter(condition).exclude(state=State.DRAFT)
+        return qs.filter(condition).filter(not_someone_elses_draft(user=user))
     return qs.filter(citizen_id=user.pk)
+
+
+def not_someone_elses_draft(*, user) -> Q:
+    """The one rule for drafts, shared with the back office's querysets: a draft is visible to
+    its citizen only."""
+    return ~Q(state=State.DRAFT) | Q(citizen_id=getattr(user, "pk", None))
 
 
 def _second_factor_ok(user) -> bool:
