@@ -29,7 +29,7 @@ from notifications.models import (
     Status,
     statuses_below,
 )
-from notifications.providers import DeliveryError, PermanentError, SendResult
+from notifications.providers import DeliveryError, LookupUnavailable, PermanentError, SendResult
 
 log = logging.getLogger("notifications")
 
@@ -322,14 +322,44 @@ def claim(*, notification_id: int) -> Notification | None:
     return Notification.objects.get(pk=notification_id)
 
 
+def _sms_backend(row: Notification):
+    from notifications.providers.sms import get_backend
+
+    backend = get_backend()
+    if row.queue == OTP_QUEUE and getattr(backend, "timeout", None):
+        # a late code is useless: do not wait on a slow gateway
+        backend.timeout = min(backend.timeout, settings.NOTIFICATIONS_OTP_GATEWAY_TIMEOUT)
+    return backend
+
+
+def _outcome_unknown(row: Notification) -> bool:
+    """An earlier attempt of this claim's notification started (the claim counted it) but left no
+    outcome: the worker died between the send and the commit of its result, so the gateway may
+    already have the message. The first attempt never is: no query on the common path."""
+    if row.attempts <= 1:
+        return False
+    return DeliveryAttempt.objects.filter(notification=row).count() < row.attempts - 1
+
+
+def _already_accepted(row: Notification) -> SendResult | None:
+    """Before re-sending an SMS whose earlier attempt has no outcome, ask the gateway whether it
+    already accepted that idempotency key. None: not accepted, or it cannot tell (then the SMS is
+    sent again: at least once)."""
+    try:
+        return _sms_backend(row).lookup(reference=str(row.reference))
+    except LookupUnavailable as exc:
+        log.warning(
+            "notification %s: an earlier attempt has no outcome and the gateway cannot tell "
+            "whether it has the message (%s); sending again",
+            row.pk,
+            exc,
+        )
+        return None
+
+
 def _send(row: Notification) -> SendResult:
     if row.channel == Channel.SMS:
-        from notifications.providers.sms import get_backend
-
-        backend = get_backend()
-        if row.queue == OTP_QUEUE and getattr(backend, "timeout", None):
-            # a late code is useless: do not wait on a slow gateway
-            backend.timeout = min(backend.timeout, settings.NOTIFICATIONS_OTP_GATEWAY_TIMEOUT)
+        backend = _sms_backend(row)
         return backend.send(
             phone=row.recipient,
             text=row.body,
@@ -365,6 +395,16 @@ def deliver(*, notification_id: int) -> Outcome:
         return Outcome("failed")
     started = time.monotonic()
     provider = settings.SMS_BACKEND if row.channel == Channel.SMS else "email"
+    if row.channel == Channel.SMS and _outcome_unknown(row):
+        known = _already_accepted(row)
+        if known is not None:
+            log.info(
+                "notification %s: the gateway already accepted it (status lookup); not re-sent",
+                row.pk,
+            )
+            return _record_success(
+                row, known, now=now, started=started, detail="accepted earlier (status lookup)"
+            )
     try:
         result = _send(row)
     except DeliveryError as exc:
@@ -420,6 +460,12 @@ def deliver(*, notification_id: int) -> Outcome:
             delay,
         )
         return Outcome("retry", retry_in=delay)
+    return _record_success(row, result, now=now, started=started)
+
+
+def _record_success(
+    row: Notification, result: SendResult, *, now: datetime, started: float, detail: str = ""
+) -> Outcome:
     status = Status.DELIVERED if result.delivered else Status.SENT
     with transaction.atomic():  # one commit for the outcome
         DeliveryAttempt.objects.create(
@@ -429,6 +475,7 @@ def deliver(*, notification_id: int) -> Outcome:
             started_at=now,
             duration_ms=int((time.monotonic() - started) * 1000),
             outcome=DeliveryAttempt.Outcome.OK,
+            detail=detail,
         )
         advance_status(
             notification_id=row.pk,

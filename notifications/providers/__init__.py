@@ -17,6 +17,11 @@ class PermanentError(DeliveryError):
     retryable = False
 
 
+class LookupUnavailable(Exception):
+    """The provider cannot tell whether it already has a message (no status lookup, or the lookup
+    failed): the caller must decide without knowing."""
+
+
 @dataclass(frozen=True)
 class SendResult:
     provider: str

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from notifications.masking import scrub
-from notifications.providers import PermanentError, RetryableError, SendResult
+from notifications.providers import LookupUnavailable, PermanentError, RetryableError, SendResult
 
 
 class SmsBackend:
@@ -18,6 +19,12 @@ class SmsBackend:
 
     def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
         raise NotImplementedError
+
+    def lookup(self, *, reference: str) -> SendResult | None:
+        """Does the provider already have the message sent with this reference (idempotency key)?
+        A `SendResult` if it accepted it, None if it certainly did not; `LookupUnavailable` if it
+        cannot tell. Asked before re-sending a message whose earlier attempt has no outcome."""
+        raise LookupUnavailable(f"{self.name}: no status lookup")
 
 
 class OutboxBackend(SmsBackend):
@@ -40,6 +47,13 @@ class OutboxBackend(SmsBackend):
         )
         return SendResult(provider=self.name, provider_reference=reference, delivered=True)
 
+    def lookup(self, *, reference: str) -> SendResult | None:
+        from notifications.models import OutboxSms
+
+        if OutboxSms.objects.filter(reference=reference).exists():
+            return SendResult(provider=self.name, provider_reference=reference, delivered=True)
+        return None
+
 
 class HttpGatewayBackend(SmsBackend):
     """POST {"to", "text", "encoding", "reference"} as JSON with `Authorization: Bearer <key>`.
@@ -47,15 +61,69 @@ class HttpGatewayBackend(SmsBackend):
     2xx → accepted (the answer's "id" is the provider reference; delivery comes by receipt);
     408, 425, 429, 5xx, timeouts and connection errors → retryable; other 4xx → permanent.
     The reference doubles as an idempotency key, so a gateway can drop a duplicate.
+
+    Optional status lookup (`SMS_GATEWAY_STATUS_URL`): `GET <status url>/<idempotency key>` with
+    the same key → 2xx with JSON {"status", "id"?} when the gateway has the message ("failed",
+    "rejected" and the like count as not accepted), 404 when it has never seen the key.
     """
 
     name = "http"
     RETRYABLE_STATUS = frozenset({408, 425, 429})
+    NOT_ACCEPTED = frozenset(
+        {"failed", "rejected", "permanent_failure", "undeliverable", "unknown"}
+    )
 
-    def __init__(self, *, url: str | None = None, api_key: str | None = None, timeout=None):
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        timeout=None,
+        status_url: str | None = None,
+    ):
         self.url = url or settings.SMS_GATEWAY_URL
         self.api_key = api_key if api_key is not None else settings.SMS_GATEWAY_API_KEY
         self.timeout = timeout or settings.NOTIFICATIONS_SMS_GATEWAY_TIMEOUT
+        self.status_url = (
+            status_url if status_url is not None else settings.SMS_GATEWAY_STATUS_URL
+        ).rstrip("/")
+
+    def lookup(self, *, reference: str) -> SendResult | None:
+        if not self.status_url:
+            raise LookupUnavailable("SMS_GATEWAY_STATUS_URL is not set")
+        request = urllib.request.Request(
+            f"{self.status_url}/{urllib.parse.quote(reference, safe='')}",
+            method="GET",
+            headers={
+                "Accept": "application/json",
+                "Authorization": f"Bearer {self.api_key}",
+                "Idempotency-Key": reference,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read(65536)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise LookupUnavailable(f"status lookup: HTTP {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise LookupUnavailable(f"status lookup: gateway unreachable: {exc}") from None
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            raise LookupUnavailable("status lookup: answer is not JSON") from None
+        if not isinstance(data, dict) or not data.get("status"):
+            raise LookupUnavailable("status lookup: answer has no status")
+        status = str(data["status"]).lower()
+        if status in self.NOT_ACCEPTED:
+            return None
+        provider_reference = str(data.get("id") or data.get("message_id") or reference)[:100]
+        return SendResult(
+            provider=self.name,
+            provider_reference=provider_reference,
+            delivered=status == "delivered",
+        )
 
     def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
         if not self.url:

@@ -22,11 +22,20 @@ def free_port() -> int:
 
 class LoopbackGateway:
     """A real HTTP server on 127.0.0.1. `script` holds the status codes of the next answers
-    (then 200). `received` lists every request: headers and JSON body."""
+    (then 200). `received` lists every request: headers and JSON body.
+
+    Status lookup: `GET <status_url>/<idempotency key>` answers 200 {"status": "accepted", "id"}
+    for a key it accepted, else 404 (`lookups` lists the keys asked; `status_script` holds the
+    status codes of the next lookup answers). `hold` (a threading.Event, unset = wait) makes every
+    send wait AFTER the message is accepted and recorded, before answering: a worker killed then
+    has had its message accepted with no outcome recorded."""
 
     def __init__(self):
         self.script: list[int] = []
         self.received: list[dict] = []
+        self.lookups: list[str] = []
+        self.status_script: list[int] = []
+        self.hold: threading.Event | None = None
         self.lock = threading.Lock()
         gateway = self
 
@@ -37,16 +46,43 @@ class LoopbackGateway:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                message_id = f"gw-{uuid.uuid4().hex[:12]}"
                 with gateway.lock:
                     status = gateway.script.pop(0) if gateway.script else 200
                     gateway.received.append(
-                        {"headers": dict(self.headers), "json": body, "status": status}
+                        {
+                            "headers": dict(self.headers),
+                            "json": body,
+                            "status": status,
+                            "id": message_id,
+                            "key": self.headers.get("Idempotency-Key"),
+                        }
                     )
+                if gateway.hold is not None:
+                    gateway.hold.wait(30)
                 answer = (
-                    {"id": f"gw-{uuid.uuid4().hex[:12]}", "status": "accepted"}
+                    {"id": message_id, "status": "accepted"}
                     if status < 300
                     else {"error": "try later" if status >= 500 else "bad request"}
                 )
+                self._answer(status, answer)
+
+            def do_GET(self):
+                prefix = gateway.status_path + "/"
+                if not self.path.startswith(prefix):
+                    return self._answer(404, {"error": "not found"})
+                key = self.path[len(prefix) :]
+                with gateway.lock:
+                    gateway.lookups.append(key)
+                    scripted = gateway.status_script.pop(0) if gateway.status_script else None
+                    known = [r for r in gateway.received if r["status"] < 300 and r["key"] == key]
+                if scripted is not None:
+                    return self._answer(scripted, {"error": "scripted"})
+                if not known:
+                    return self._answer(404, {"error": "unknown key"})
+                return self._answer(200, {"id": known[0]["id"], "status": "accepted"})
+
+            def _answer(self, status, answer):
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -59,6 +95,8 @@ class LoopbackGateway:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+        self.status_path = "/sms/status"
+        self.status_url = f"http://127.0.0.1:{self.server.server_address[1]}{self.status_path}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -67,6 +105,8 @@ class LoopbackGateway:
         return [r for r in self.received if r["status"] < 300]
 
     def close(self):
+        if self.hold is not None:
+            self.hold.set()
         self.server.shutdown()
         self.server.server_close()
 
