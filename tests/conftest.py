@@ -1,7 +1,10 @@
 """Shared fixtures.
 
 Tests that need a real service call `require_service(...)`: without the service they skip, unless
-PORTAL_REQUIRE_SERVICES=1 (set by .ci/run), where a missing service is a failure.
+PORTAL_REQUIRE_SERVICES=1 (set by .ci/run), where a missing service is a failure. Under
+PORTAL_REQUIRE_SERVICES=1 no test may skip at all: the hooks below turn every skip (pytest.skip,
+skipif, importorskip, in a test, a fixture or at module level) into a failure that names the
+reason, so a green CI run proves that everything ran. Expected failures (xfail) stay as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +14,54 @@ import os
 import pytest
 
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def _skips_are_failures() -> bool:
+    return os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (path, line, "Skipped: reason")
+        path, line, reason = longrepr
+        return f"{reason} ({path}:{line})"
+    return str(longrepr)
+
+
+def _as_failure(report) -> None:
+    report.outcome = "failed"
+    report.longrepr = "skipped, but PORTAL_REQUIRE_SERVICES=1 allows no skip: " + _skip_reason(
+        report
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if _skips_are_failures() and report.skipped and not hasattr(report, "wasxfail"):
+        _as_failure(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    if _skips_are_failures() and report.skipped:  # a module-level skip or importorskip
+        _as_failure(report)
+    return report
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, NFC-normalised, extracted with pypdf (a dependency already): no system
+    tool (poppler's pdftotext) to install, the same extraction on every machine, nothing to skip."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF-"), data[:20]
+    pages = PdfReader(io.BytesIO(data)).pages
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() or "" for page in pages))
 
 
 def require_service(available: bool, what: str) -> None:

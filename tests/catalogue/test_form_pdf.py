@@ -1,25 +1,12 @@
 import io
-import shutil
-import subprocess
-import unicodedata
 
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import pdf_text
+
 TITLE = "Tờ khai thay đổi thông tin cư trú"
 COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-
-
-def pdf_text(data: bytes) -> str:
-    """Text of a PDF: pdftotext (poppler) when installed, else pypdf."""
-    if shutil.which("pdftotext"):
-        out = subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-        )
-        text = out.stdout.decode("utf-8")
-    else:
-        text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
-    return unicodedata.normalize("NFC", text)
 
 
 def embedded_font_names(data: bytes) -> set[str]:

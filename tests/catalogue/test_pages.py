@@ -196,10 +196,9 @@ def test_detail_page_query_count(client, catalogue, django_assert_max_num_querie
 
 
 def test_detail_shows_expected_result_if_submitted_now(client, catalogue, monkeypatch):
-    services = pytest.importorskip("portal.workcalendar.services")
-    if not hasattr(services, "estimate"):
-        pytest.skip("portal.workcalendar.services.estimate not written yet")
     from django.utils import timezone
+
+    from portal.workcalendar import services
 
     now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday
     monkeypatch.setattr(timezone, "now", lambda: now)

@@ -3,28 +3,19 @@ that carry the facts the law asks for, in correct Vietnamese."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import unicodedata
-
 import pytest
 
 from portal.dossiers import services
 from portal.dossiers.models import Document
+from tests.conftest import pdf_text as extract_text
 
 pytestmark = pytest.mark.django_db
 
 
 def pdf_text(document: Document) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
     with document.file.open("rb") as handle:
         data = handle.read()
-    assert data.startswith(b"%PDF-")
-    out = subprocess.run(
-        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
-    ).stdout.decode()
-    return " ".join(unicodedata.normalize("NFC", out).split())
+    return " ".join(extract_text(data).split())
 
 
 def rendered(dossier, kind) -> Document:
