@@ -1,9 +1,8 @@
-"""Citizen pages: my notices, phone verification, password reset by SMS code; a dev SMS outbox."""
+"""Citizen pages: my notices, phone verification, password reset by SMS code."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from notifications import accounts
 from notifications.forms import CodeForm, ResetFinishForm, ResetStartForm, SendCodeForm
 from notifications.masking import mask_phone
-from notifications.models import OutboxSms
 from notifications.selectors import notifications_for
 from portal.core.errors import DomainError
 
@@ -133,12 +131,4 @@ def password_reset_finish(request):
         request,
         "notifications/password_reset_finish.html",
         {"form": form, "phone": mask_phone(pending["phone"])},
-    )
-
-
-@staff_member_required
-def dev_sms_outbox(request):
-    """The local SMS backend's "phone": what would have been sent (staff only)."""
-    return render(
-        request, "notifications/dev_sms.html", {"messages_sent": OutboxSms.objects.all()[:100]}
     )

@@ -167,6 +167,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <no-reply@localhost>")
 # SMS: a local outbox by default; "http" sends through an HTTP gateway
 SMS_BACKEND = env.str("SMS_BACKEND", default="outbox")
+# The "outbox" backend prints each SMS on the console and appends it to a daily file here.
+SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=str(VAR_DIR / "outbox" / "sms"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 
