@@ -65,7 +65,7 @@ def verify_phone(request):
         if code_form.is_valid():
             try:
                 accounts.confirm_phone(
-                    user=user, phone=pending, code=code_form.cleaned_data["code"]
+                    user=user, phone=pending, code=code_form.cleaned_data["code"], ip=_ip(request)
                 )
             except DomainError as exc:
                 code_form.add_error("code", exc.message)
@@ -116,6 +116,7 @@ def password_reset_finish(request):
                 phone=pending["phone"],
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],
+                ip=_ip(request),
             )
         except DomainError as exc:
             form.add_error("code", exc.message)
