@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from notifications import events as ev
 from notifications import services, templating
+from notifications.masking import mask
 from notifications.models import (
     DeliveryAttempt,
     DeliveryReceipt,
@@ -14,6 +16,19 @@ from notifications.models import (
     NotificationTemplate,
     OutboxSms,
 )
+
+
+def can_read_messages(request) -> bool:
+    """Whose eyes may see what was sent to someone else (bodies, codes, full addresses): nobody's
+    in production; in development (DEBUG) an administrator whose session passed the second factor.
+    """
+    user = request.user
+    return bool(
+        settings.DEBUG
+        and user.is_active
+        and getattr(user, "is_administrator", False)
+        and getattr(user, "is_verified", lambda: False)()
+    )
 
 
 class NotificationTemplateForm(forms.ModelForm):
@@ -126,9 +141,24 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [DeliveryAttemptInline]
     list_select_related = False
+    CONTENT_FIELDS = ("recipient", "subject", "body", "html_body")
+
+    def get_fields(self, request, obj=None):
+        names = [f.name for f in Notification._meta.fields if f.name != "id"]
+        if can_read_messages(request):
+            return names
+        return [
+            "recipient_masked" if n == "recipient" else n
+            for n in names
+            if n not in self.CONTENT_FIELDS[1:]
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Notification._meta.fields]
+        return [*self.get_fields(request, obj)]
+
+    @admin.display(description=_("địa chỉ nhận"))
+    def recipient_masked(self, obj):
+        return mask(obj.recipient) if obj else "–"
 
     def has_add_permission(self, request):
         return False
@@ -152,6 +182,9 @@ class DeliveryReceiptAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxSms)
 class OutboxSmsAdmin(admin.ModelAdmin):
+    """The local SMS backend's messages (codes included): development only, for an administrator
+    who passed the second factor; everybody else reads them on the server console."""
+
     list_display = ["created_at", "phone", "short_body", "encoding", "parts"]
     search_fields = ["phone"]
     readonly_fields = ["phone", "body", "encoding", "parts", "reference", "created_at"]
@@ -162,3 +195,15 @@ class OutboxSmsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_module_permission(self, request):
+        return can_read_messages(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_read_messages(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return can_read_messages(request)

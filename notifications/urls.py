@@ -8,5 +8,4 @@ urlpatterns = [
     path("xac-minh-so-dien-thoai/", views.verify_phone, name="verify-phone"),
     path("quen-mat-khau/", views.password_reset_start, name="password-reset"),
     path("quen-mat-khau/dat-lai/", views.password_reset_finish, name="password-reset-finish"),
-    path("dev/sms/", views.dev_sms_outbox, name="dev-sms"),
 ]

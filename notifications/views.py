@@ -1,9 +1,8 @@
-"""Citizen pages: my notices, phone verification, password reset by SMS code; a dev SMS outbox."""
+"""Citizen pages: my notices, phone verification, password reset by SMS code."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from notifications import accounts
 from notifications.forms import CodeForm, ResetFinishForm, ResetStartForm, SendCodeForm
 from notifications.masking import mask_phone
-from notifications.models import OutboxSms
 from notifications.selectors import notifications_for
 from portal.core.errors import DomainError
 
@@ -67,7 +65,7 @@ def verify_phone(request):
         if code_form.is_valid():
             try:
                 accounts.confirm_phone(
-                    user=user, phone=pending, code=code_form.cleaned_data["code"]
+                    user=user, phone=pending, code=code_form.cleaned_data["code"], ip=_ip(request)
                 )
             except DomainError as exc:
                 code_form.add_error("code", exc.message)
@@ -118,6 +116,7 @@ def password_reset_finish(request):
                 phone=pending["phone"],
                 code=form.cleaned_data["code"],
                 new_password=form.cleaned_data["new_password1"],
+                ip=_ip(request),
             )
         except DomainError as exc:
             form.add_error("code", exc.message)
@@ -133,12 +132,4 @@ def password_reset_finish(request):
         request,
         "notifications/password_reset_finish.html",
         {"form": form, "phone": mask_phone(pending["phone"])},
-    )
-
-
-@staff_member_required
-def dev_sms_outbox(request):
-    """The local SMS backend's "phone": what would have been sent (staff only)."""
-    return render(
-        request, "notifications/dev_sms.html", {"messages_sent": OutboxSms.objects.all()[:100]}
     )

@@ -167,6 +167,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <no-reply@localhost>")
 # SMS: a local outbox by default; "http" sends through an HTTP gateway
 SMS_BACKEND = env.str("SMS_BACKEND", default="outbox")
+# The "outbox" backend prints each SMS on the console and appends it to a daily file here.
+SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=str(VAR_DIR / "outbox" / "sms"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_GATEWAY_STATUS_URL = env.str("SMS_GATEWAY_STATUS_URL", default="")
@@ -251,6 +253,10 @@ NOTIFICATIONS_OTP_MAX_AGE_SECONDS = NOTIFICATIONS_OTP_TTL_SECONDS
 NOTIFICATIONS_OTP_PER_PHONE = env.int("OTP_PER_PHONE", default=3)
 NOTIFICATIONS_OTP_PER_IP = env.int("OTP_PER_IP", default=10)
 NOTIFICATIONS_OTP_RATE_WINDOW_SECONDS = env.int("OTP_RATE_WINDOW_SECONDS", default=900)
+# Codes entered (password reset finish, phone verification) per account / per client address in
+# the same window: a person mistypes a few times; a guesser is stopped long before a code is found.
+NOTIFICATIONS_OTP_CHECKS_PER_ACCOUNT = env.int("OTP_CHECKS_PER_ACCOUNT", default=10)
+NOTIFICATIONS_OTP_CHECKS_PER_IP = env.int("OTP_CHECKS_PER_IP", default=30)
 # After sign-up the citizen gets a code by SMS and lands on the phone verification page.
 ACCOUNTS_POST_SIGNUP_REDIRECT = "notifications.views.after_signup"
 # Staff digest: hour of the morning run

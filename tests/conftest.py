@@ -74,10 +74,11 @@ def require_service(available: bool, what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
-    """Each test writes attachments, PDFs and outbox files under its own temporary folder."""
+    """Each test writes attachments, PDFs and outbox files (email, SMS) under its own temporary folder."""
     settings.PRIVATE_STORAGE_ROOT = str(tmp_path / "private")
     settings.MEDIA_ROOT = settings.PRIVATE_STORAGE_ROOT
     settings.EMAIL_FILE_PATH = str(tmp_path / "outbox" / "email")
+    settings.SMS_OUTBOX_PATH = str(tmp_path / "outbox" / "sms")
 
 
 @pytest.fixture(autouse=True)

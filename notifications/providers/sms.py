@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.masking import scrub
 from notifications.providers import LookupUnavailable, PermanentError, RetryableError, SendResult
+
+log = logging.getLogger("notifications.sms")
 
 
 class SmsBackend:
@@ -28,7 +34,9 @@ class SmsBackend:
 
 
 class OutboxBackend(SmsBackend):
-    """Stores each message in the `OutboxSms` table (admin and /thong-bao/dev/sms/)."""
+    """The developer's phone: each message is printed on the server console (the terminal of
+    `make run`, or of the Celery worker), appended to a file under SMS_OUTBOX_PATH
+    (var/outbox/sms/ by default) and kept in the `OutboxSms` table. No page shows it to staff."""
 
     name = "outbox"
 
@@ -36,7 +44,7 @@ class OutboxBackend(SmsBackend):
         from notifications.models import OutboxSms
         from notifications.sms_encoding import split_parts
 
-        OutboxSms.objects.get_or_create(
+        sms, created = OutboxSms.objects.get_or_create(
             reference=reference,
             defaults={
                 "phone": phone,
@@ -45,6 +53,8 @@ class OutboxBackend(SmsBackend):
                 "parts": len(split_parts(text, encoding)),
             },
         )
+        if created:  # a retried send of the same reference is shown once
+            _show(sms)
         return SendResult(provider=self.name, provider_reference=reference, delivered=True)
 
     def lookup(self, *, reference: str) -> SendResult | None:
@@ -53,6 +63,20 @@ class OutboxBackend(SmsBackend):
         if OutboxSms.objects.filter(reference=reference).exists():
             return SendResult(provider=self.name, provider_reference=reference, delivered=True)
         return None
+
+
+def _show(sms) -> None:
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+    entry = f"[SMS {stamp}] to {sms.phone} ({sms.encoding}, {sms.parts} part(s)):\n{sms.body}\n"
+    sys.stdout.write(entry)
+    sys.stdout.flush()
+    folder = Path(settings.SMS_OUTBOX_PATH)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{timezone.localdate():%Y-%m-%d}.log", "a", encoding="utf-8") as fh:
+            fh.write(f"{entry}ref {sms.reference}\n\n")
+    except OSError as exc:  # the console copy is enough to go on
+        log.warning("SMS outbox file not written: %s", exc)
 
 
 class HttpGatewayBackend(SmsBackend):

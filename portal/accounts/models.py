@@ -105,6 +105,23 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         return bool(self.is_superuser or (self.is_officer and self.has_role(Role.ADMINISTRATOR)))
 
+    def check_password(self, raw_password):
+        # A right password stored with an outdated hasher is re-hashed and saved here: that is
+        # not a change of password, so it must not revoke the account's tokens and sessions
+        # (see portal.accounts.credentials).
+        self._rehashing_password = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing_password = False
+
+    async def acheck_password(self, raw_password):
+        self._rehashing_password = True
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self._rehashing_password = False
+
 
 class StaffRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")

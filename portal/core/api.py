@@ -72,6 +72,12 @@ def exception_handler(exc, context):
             "seconds": int(exc.wait),
         }
     response.data = {"code": code, "message": message}
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        # A token that is not (or no longer: a password reset revokes them) valid is a 401 with
+        # the scheme to use, whichever authenticator is listed first (DRF says 403 when the
+        # session's is, since sessions have no WWW-Authenticate scheme).
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = "Token"
     if response.status_code >= 500:
         response.status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
     return response

@@ -205,13 +205,6 @@ def test_admin_refuses_unknown_placeholder_and_bumps_version(admin_client):
     assert tpl.version == 2 and tpl.max_sms_parts == 3
 
 
-def test_dev_sms_page_is_for_staff(client, admin_client, citizen):
-    notify(event=ev.RESULT_RETURNED, user=citizen, context=CTX, channels=("sms",))
-    client.force_login(citizen)
-    assert client.get("/thong-bao/dev/sms/").status_code == 302
-    assert admin_client.get("/thong-bao/dev/sms/").status_code == 200
-
-
 def test_load_command_is_idempotent(capsys):
     from django.core.management import call_command
 
