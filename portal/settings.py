@@ -301,14 +301,23 @@ MIDDLEWARE.insert(
 # (tests/conftest.py) and back on where the second factor itself is tested (tests/backoffice).
 BACKOFFICE_OTP_REQUIRED = env.bool("BACKOFFICE_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Cổng dịch vụ công – Công an"
+# Login lockout, shared by the site login, the admin login and the API token endpoint (failures
+# on any of them count; portal.accounts.lockout): within AXES_COOLOFF_TIME,
+#   5 failures for one account from one client address lock that pair (AXES_FAILURE_LIMIT);
+#   10 failures for one account from any addresses lock the account (guessing spread over many
+#      addresses; the owner's own address is locked already after 5);
+#   30 failures from one address over any accounts lock the address (password spraying; room
+#      for an office or a carrier NAT where several people mistype).
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 10
+LOGIN_FAILURE_LIMIT_PER_CLIENT = 30
 AXES_COOLOFF_TIME = _timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "portal.accounts.lockout.TieredLockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.client_ip"
 AXES_VERBOSE = False
 # Axes is used without its authentication backend and middleware (they would break
-# `Client.login()` in tests and the citizen login, which has its own throttling).
+# `Client.login()` in tests); the login views check the lockout themselves (lockout.py).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # end back office
