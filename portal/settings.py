@@ -315,7 +315,7 @@ AXES_COOLOFF_TIME = _timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "portal.accounts.lockout.TieredLockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.client_ip_or_none"
 AXES_VERBOSE = False
 # Axes is used without its authentication backend and middleware (they would break
 # `Client.login()` in tests); the login views check the lockout themselves (lockout.py).

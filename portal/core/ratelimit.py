@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import random
 import time
@@ -57,16 +58,29 @@ def trusted_proxy_count() -> int:
     return max(int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0), 0)
 
 
+def _valid(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return ""
+
+
 def client_ip(request) -> str:
     """The real client address (see the module docstring); "unknown" if there is none."""
-    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    return client_ip_or_none(request) or "unknown"
+
+
+def client_ip_or_none(request) -> str | None:
+    """`client_ip` for django-axes (AXES_CLIENT_IP_CALLABLE), which stores a valid address or
+    NULL (PostgreSQL inet column)."""
+    remote = _valid(request.META.get("REMOTE_ADDR") or "")
     proxies = trusted_proxy_count()
     if proxies:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
         if len(addresses) >= proxies:
-            remote = addresses[-proxies]
-    return remote[:64] or "unknown"
+            remote = _valid(addresses[-proxies]) or remote
+    return remote or None
 
 
 # --- counters ------------------------------------------------------------------------------------

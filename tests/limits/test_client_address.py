@@ -53,6 +53,7 @@ def test_behind_one_proxy_the_right_most_address_is_the_client(settings):
         (2, "198.51.100.7, 203.0.113.5, 10.0.0.2", "203.0.113.5"),
         (2, "203.0.113.5", "192.0.2.1"),  # shorter than the proxy chain: REMOTE_ADDR
         (1, "", "192.0.2.1"),
+        (1, "198.51.100.7, not-an-address", "192.0.2.1"),
     ],
 )
 def test_client_ip(settings, proxies, forwarded, expected):
