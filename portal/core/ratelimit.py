@@ -134,7 +134,7 @@ def _database_hit(key: str, window: int) -> tuple[int, float]:
     return int(count), float(end)
 
 
-def count(key: str, *, window: int) -> tuple[int, float]:
+def tally(key: str, *, window: int) -> tuple[int, float]:
     """Count one request under `key`; (requests in the current window, its end as a timestamp)."""
     global _cache_down_until
     key = _digest(key)
@@ -154,12 +154,12 @@ def count(key: str, *, window: int) -> tuple[int, float]:
 
 def hit(key: str, *, limit: int, window: int) -> bool:
     """Count one request; False once `key` made more than `limit` requests in the window."""
-    return count(key, window=window)[0] <= limit
+    return tally(key, window=window)[0] <= limit
 
 
 def hit_or_wait(key: str, *, limit: int, window: int) -> int:
     """Count one request; 0 if allowed, else the seconds until the window ends (at least 1)."""
-    n, end = count(key, window=window)
+    n, end = tally(key, window=window)
     if n <= limit:
         return 0
     return max(int(end - time.time() + 0.999), 1)

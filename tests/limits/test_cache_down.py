@@ -85,3 +85,22 @@ def test_the_database_counter_restarts_after_its_window(redis_down, monkeypatch)
     assert ratelimit.hit_or_wait("k", limit=2, window=60) == 60
     now[0] += 61
     assert ratelimit.hit("k", limit=2, window=60)
+
+
+def test_a_clear_503_when_neither_the_cache_nor_the_database_can_count(redis_down):
+    """The last resort: the counter table is gone too (dropped inside the test's transaction,
+    rolled back afterwards). The limiter refuses cleanly instead of letting the lookup run
+    unlimited or answering 500."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {RateLimitCounter._meta.db_table}")
+    client = APIClient(raise_request_exception=False)
+    body = {"code": "G19.55-20000101-9999", "personal_id": "001001001001"}
+    response = client.post("/api/v1/lookup/", body, format="json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "rate_limit_unavailable"
+    assert "thử lại sau" in response.json()["message"]
+    page = Client(raise_request_exception=False).post("/tra-cuu/", body)
+    assert page.status_code == 503
+    assert "Hệ thống tạm thời không kiểm tra được yêu cầu" in page.content.decode()
