@@ -151,10 +151,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer must not hold requests: the rate limits fall back to the
+            # database (portal.core.ratelimit) after at most these many seconds.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0 = none: the client is
+# REMOTE_ADDR and the header is ignored). Every rate limit and lockout keys on this address
+# (portal.core.ratelimit.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Email: a local outbox folder by default (one .log file per message)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -184,6 +197,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min")},
+    # DRF's own throttles trust X-Forwarded-For when this is None: key them like everything else.
+    # The portal's throttles use portal.core.ratelimit.ClientRateThrottle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng dịch vụ công – Công an (API)",
@@ -292,13 +308,23 @@ MIDDLEWARE.insert(
 # (tests/conftest.py) and back on where the second factor itself is tested (tests/backoffice).
 BACKOFFICE_OTP_REQUIRED = env.bool("BACKOFFICE_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Cổng dịch vụ công – Công an"
+# Login lockout, shared by the site login, the admin login and the API token endpoint (failures
+# on any of them count; portal.accounts.lockout): within AXES_COOLOFF_TIME,
+#   5 failures for one account from one client address lock that pair (AXES_FAILURE_LIMIT);
+#   10 failures for one account from any addresses lock the account (guessing spread over many
+#      addresses; the owner's own address is locked already after 5);
+#   30 failures from one address over any accounts lock the address (password spraying; room
+#      for an office or a carrier NAT where several people mistype).
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 10
+LOGIN_FAILURE_LIMIT_PER_CLIENT = 30
 AXES_COOLOFF_TIME = _timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "portal.accounts.lockout.TieredLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.client_ip_or_none"
 AXES_VERBOSE = False
 # Axes is used without its authentication backend and middleware (they would break
-# `Client.login()` in tests and the citizen login, which has its own throttling).
+# `Client.login()` in tests); the login views check the lockout themselves (lockout.py).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # end back office

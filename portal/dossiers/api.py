@@ -12,12 +12,12 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.catalogue.models import Procedure
 from portal.core.api import ApiErrorSerializer
 from portal.core.errors import Conflict, NotFound
+from portal.core.ratelimit import ClientRateThrottle
 from portal.dossiers import selectors, services
 from portal.dossiers.models import Document
 from portal.dossiers.serializers import (
@@ -311,7 +311,7 @@ class DocumentDownloadView(APIView):
 class LookupView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "lookup"
 
     @extend_schema(
