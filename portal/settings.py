@@ -130,6 +130,12 @@ MEDIA_URL = None
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_BYTES = env.int("DOSSIER_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_COUNT = env.int("DOSSIER_ATTACHMENTS_MAX_COUNT", default=30)
+# Hostile uploads (portal/dossiers/attachments.py). 50 MP: a phone's full-resolution photo
+# (12–50 MP) and a 600-dpi A4 scan (35 MP) pass; a decompression bomb does not.
+ATTACHMENT_IMAGE_MAX_PIXELS = env.int("ATTACHMENT_IMAGE_MAX_PIXELS", default=50_000_000)
+# Decoded size of one PDF stream (an uncompressed 600-dpi A4 colour page is 100 MiB) and of all.
+ATTACHMENT_PDF_MAX_STREAM_BYTES = env.int("ATTACHMENT_PDF_MAX_STREAM_BYTES", default=128 * 2**20)
+ATTACHMENT_PDF_MAX_DECODED_BYTES = env.int("ATTACHMENT_PDF_MAX_DECODED_BYTES", default=256 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Dossier code: placeholders {unit}, {date:%Y%m%d}, {seq}
