@@ -306,13 +306,13 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         when = timezone.localtime(obj.due_at).strftime("%H:%M %d/%m/%Y")
         if obj.is_overdue():
             return format_html(
-                '<strong class="bo-overdue" style="color:#ba2121">{} ⚠ {}</strong>',
+                '<strong class="bo-overdue">{} ⚠ {}</strong>',
                 when,
                 gettext("Quá hạn"),
             )
         if getattr(obj, "bo_due_soon", False):
             return format_html(
-                '<span class="bo-due-soon" style="color:#b36b00">{} ⏰ {}</span>',
+                '<span class="bo-due-soon">{} ⏰ {}</span>',
                 when,
                 gettext("Sắp đến hạn"),
             )
@@ -325,7 +325,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         label = _duration_label(timezone.now() - obj.submitted_at)
         if getattr(obj, "bo_reception_late", False):
             return format_html(
-                '<strong class="bo-reception-late" style="color:#ba2121">{} ⚠ {}</strong>',
+                '<strong class="bo-reception-late">{} ⚠ {}</strong>',
                 label,
                 gettext("quá phiên tiếp nhận kế tiếp"),
             )
