@@ -162,14 +162,52 @@ def pdf_with_text(text: str) -> bytes:
     return _pdf(mutate)
 
 
-def png_pixels(width: int, height: int) -> bytes:
-    """A valid greyscale PNG of width × height pixels (all black), built without the pixels."""
+def pdf_huge_image() -> bytes:
+    """A PDF whose page shows a 400-megapixel JPEG (the viewer would decode it)."""
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    def mutate(writer, page):
+        image = DecodedStreamObject()
+        image.set_data(make_image_bytes("JPEG"))
+        image.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Image"),
+                NameObject("/Width"): NumberObject(20_000),
+                NameObject("/Height"): NumberObject(20_000),
+                NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                NameObject("/BitsPerComponent"): NumberObject(8),
+                NameObject("/Filter"): NameObject("/DCTDecode"),
+            }
+        )
+        page[NameObject("/Resources")] = DictionaryObject(
+            {
+                NameObject("/XObject"): DictionaryObject(
+                    {NameObject("/Im0"): writer._add_object(image)}
+                )
+            }
         )
 
+    return _pdf(mutate)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that announces width × height pixels (Pillow itself calls it a bomb at open)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def png_pixels(width: int, height: int) -> bytes:
+    """A valid greyscale PNG of width × height pixels (all black), built without the pixels."""
+    chunk = _chunk
     compressor, row, parts = zlib.compressobj(9), bytes(width + 1), []
     for _ in range(height):
         parts.append(compressor.compress(row))
@@ -201,6 +239,8 @@ HOSTILE = [
     ("anh.jpg", lambda: make_image_bytes("JPEG") + HTML, "image_polyglot", "mã trang web"),
     ("anh.png", lambda: make_image_bytes("PNG") + HTML, "image_polyglot", "mã trang web"),
     ("169mp.png", lambda: png_pixels(13_000, 13_000), "image_too_large", "169 megapixel"),
+    ("900mp.png", lambda: png_header_only(30_000, 30_000), "image_too_large", "900 megapixel"),
+    ("anh-lon.pdf", pdf_huge_image, "pdf_image_too_large", "400 megapixel"),
 ]
 
 
