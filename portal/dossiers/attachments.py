@@ -231,12 +231,22 @@ def _filters(stream) -> list[str]:
 
 def _inflated_size(data: bytes, layers: int, limit: int) -> int | None:
     """Size after `layers` successive inflations, or None past `limit`. Works chunk by chunk:
-    never more than a few chunks of decoded data in memory, whatever the ratio."""
-    decoders = [zlib.decompressobj(zlib.MAX_WBITS | 32) for _ in range(layers)]
+    never more than a few chunks of decoded data in memory, whatever the ratio. Data without a
+    zlib header is tried again as raw deflate (some readers accept it)."""
+    size, header_ok = _inflate_chain(data, layers, limit, zlib.MAX_WBITS | 32)
+    if size is not None and not header_ok:
+        size, _header_ok = _inflate_chain(data, layers, limit, -zlib.MAX_WBITS)
+    return size
+
+
+def _inflate_chain(data: bytes, layers: int, limit: int, first_wbits: int):
+    decoders = [zlib.decompressobj(first_wbits)]
+    decoders += [zlib.decompressobj(zlib.MAX_WBITS | 32) for _ in range(layers - 1)]
     total = 0
+    header_ok = True
 
     def push(level: int, chunk: bytes) -> bool:
-        nonlocal total
+        nonlocal total, header_ok
         if level == layers:
             total += len(chunk)
             return total <= limit
@@ -246,6 +256,8 @@ def _inflated_size(data: bytes, layers: int, limit: int) -> int | None:
             try:
                 out = decoder.decompress(pending, _CHUNK)
             except zlib.error:
+                if level == 0 and total == 0:
+                    header_ok = False
                 return True  # corrupt data: a reader stops there too
             if out and not push(level + 1, out):
                 return False
@@ -256,8 +268,10 @@ def _inflated_size(data: bytes, layers: int, limit: int) -> int | None:
 
     for start in range(0, len(data), _CHUNK):
         if not push(0, data[start : start + _CHUNK]):
-            return None
-    return total
+            return None, header_ok
+        if not header_ok:
+            break
+    return total, header_ok
 
 
 def _decoded_size(stream, limit: int) -> int | None:
