@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "csp",
     # the shared engine
     "portal.core",
     "portal.accounts",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,6 +132,12 @@ MEDIA_URL = None
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_BYTES = env.int("DOSSIER_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_COUNT = env.int("DOSSIER_ATTACHMENTS_MAX_COUNT", default=30)
+# Hostile uploads (portal/dossiers/attachments.py). 50 MP: a phone's full-resolution photo
+# (12–50 MP) and a 600-dpi A4 scan (35 MP) pass; a decompression bomb does not.
+ATTACHMENT_IMAGE_MAX_PIXELS = env.int("ATTACHMENT_IMAGE_MAX_PIXELS", default=50_000_000)
+# Decoded size of one PDF stream (an uncompressed 600-dpi A4 colour page is 100 MiB) and of all.
+ATTACHMENT_PDF_MAX_STREAM_BYTES = env.int("ATTACHMENT_PDF_MAX_STREAM_BYTES", default=128 * 2**20)
+ATTACHMENT_PDF_MAX_DECODED_BYTES = env.int("ATTACHMENT_PDF_MAX_DECODED_BYTES", default=256 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Dossier code: placeholders {unit}, {date:%Y%m%d}, {seq}
@@ -210,6 +218,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy on every page (django-csp 4; portal/core/csp.py): scripts, styles,
+# fonts and frames only from this site, no inline script or style, no plugin, not framed.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 SESSION_COOKIE_SECURE = not DEBUG

@@ -19,6 +19,7 @@ from portal.core.api import ApiErrorSerializer
 from portal.core.errors import Conflict, NotFound
 from portal.core.ratelimit import ClientRateThrottle
 from portal.dossiers import selectors, services
+from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.models import Document
 from portal.dossiers.serializers import (
     AttachmentSerializer,
@@ -257,14 +258,11 @@ class AttachmentDetailView(APIView):
         attachment = selectors.get_attachment_for_user(
             user=request.user, code=code, attachment_id=attachment_id
         )
-        response = FileResponse(
+        return citizen_file_response(
             _open_or_404(attachment.file),
             content_type=attachment.content_type,
-            as_attachment=True,
             filename=attachment.original_name,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     @extend_schema(
         summary="Xóa tệp đính kèm",

@@ -26,6 +26,7 @@ from portal.catalogue.models import Procedure
 from portal.core import ratelimit
 from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors, services
+from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.forms import ATTACHMENT_ACCEPT, FilingForm, LookupForm, WithdrawForm
 from portal.dossiers.models import Document, Dossier, State
 from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
@@ -641,11 +642,8 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> 
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return citizen_file_response(
+        handle, content_type=attachment.content_type, filename=attachment.original_name
     )
 
 
