@@ -24,6 +24,7 @@ else:
     SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"  # JSON under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL anywhere and over-long query values: a Vietnamese 400 (JSON under /api/), never a 500
+    "portal.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,6 +134,9 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_BYTES = env.int("DOSSIER_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_COUNT = env.int("DOSSIER_ATTACHMENTS_MAX_COUNT", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Longest query parameter value accepted (portal.core.middleware): codes, dates and searches are
+# far shorter; the admin's preserved filters stay well below it.
+INPUT_MAX_QUERY_VALUE_LENGTH = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Dossier code: placeholders {unit}, {date:%Y%m%d}, {seq}
 DOSSIER_CODE_FORMAT = env.str("DOSSIER_CODE_FORMAT", default="{unit}-{date:%Y%m%d}-{seq:04d}")
