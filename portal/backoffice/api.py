@@ -92,7 +92,9 @@ class StaffDossierSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display")
     national_status_code = serializers.IntegerField(allow_null=True)
     overdue = serializers.SerializerMethodField()
-    assigned_to = serializers.CharField(source="assigned_to.username", default=None)
+    assigned_to = serializers.CharField(
+        source="assigned_to.username", default=None, allow_null=True
+    )
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
