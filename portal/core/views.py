@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
@@ -82,7 +84,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # nothing to protect: it only answers 404 (a CSRF 403 would hide the real answer)
 def api_not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """Any /api/ URL that matches no endpoint (e.g. a non-integer id): the JSON 404, even with
-    DEBUG on (Django would show its HTML debug page)."""
+    DEBUG on (Django would show its HTML debug page). A GET without the final slash of a real
+    endpoint is still redirected to it (APPEND_SLASH, which this catch-all would otherwise hide)."""
+    path = request.path_info
+    if settings.APPEND_SLASH and request.method in ("GET", "HEAD") and not path.endswith("/"):
+        try:
+            match = resolve(path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
     return page_not_found(request)
 
 

@@ -130,6 +130,10 @@ def test_unknown_api_url_and_non_integer_id_are_json_404s(production, citizen_ap
         assert response.json() == {"code": "not_found", "message": "Không tìm thấy."}
     deleted = citizen_api.delete(f"/api/v1/dossiers/{dossier.code}/attachments/-1/")
     assert deleted.status_code == 404 and deleted.json()["code"] == "not_found"
+    # a real endpoint without its final slash is still redirected (APPEND_SLASH)
+    redirected = citizen_api.get("/api/v1/dossiers?page=1")
+    assert redirected.status_code == 301
+    assert redirected["Location"] == "/api/v1/dossiers/?page=1"
 
 
 def test_unknown_page_is_a_vietnamese_404_page(production, client):
