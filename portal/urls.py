@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from portal.core import views as core_views
 from portal.dossiers import views as dossier_views
 
 api_v1 = [
@@ -26,9 +27,17 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # Any other /api/ URL (an unknown path, a non-integer id): the API's JSON 404, DEBUG or not.
+    re_path(r"^api/", core_views.api_not_found),
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("", include("portal.catalogue.urls")),
 ]
+
+# Errors: the API's JSON shape under /api/, the Vietnamese pages elsewhere (portal.core.views).
+handler400 = "portal.core.views.bad_request"
+handler403 = "portal.core.views.permission_denied"
+handler404 = "portal.core.views.page_not_found"
+handler500 = "portal.core.views.server_error"

@@ -67,6 +67,7 @@ class SignupSerializer(VietnameseInputSerializer):
     password = serializers.CharField(
         write_only=True,
         trim_whitespace=False,
+        max_length=128,
         error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu.")),
     )
     email = serializers.EmailField(

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from portal.catalogue.models import Procedure
 from portal.core.api import ApiErrorSerializer
 from portal.core.errors import Conflict, NotFound
+from portal.core.pagination import PageNumberPagination
 from portal.core.ratelimit import ClientRateThrottle
 from portal.dossiers import selectors, services
 from portal.dossiers.attachments import citizen_file_response
@@ -66,6 +67,7 @@ def _detail(request, code: str) -> Response:
 
 class DossierListCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination  # also tells the schema the list is paginated
 
     @extend_schema(
         summary="Hồ sơ của tôi",
@@ -73,9 +75,7 @@ class DossierListCreateView(APIView):
         tags=["dossiers"],
     )
     def get(self, request):
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         qs = selectors.dossiers_for_citizen(citizen=request.user)
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListSerializer(page, many=True).data)
