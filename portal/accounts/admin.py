@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.admin_mixins import RoleScopedAdmin
 from portal.accounts.models import StaffRole, User
+from portal.core.text import clean_person_name
 from portal.units.selectors import units_visible_to
 
 
@@ -20,10 +21,16 @@ class UserCreateForm(AdminUserCreationForm):
         model = User
         fields = ("username", "full_name", "kind", "unit")
 
+    def clean_full_name(self):
+        return clean_person_name(self.cleaned_data.get("full_name", ""))
+
 
 class UserEditForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+    def clean_full_name(self):
+        return clean_person_name(self.cleaned_data.get("full_name", ""))
 
 
 class UnitLevelFilter(admin.SimpleListFilter):

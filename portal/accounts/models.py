@@ -24,6 +24,9 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Nữ")
 
 
+NFC_FIELDS = ("full_name", "first_name", "last_name", "permanent_address", "current_address")
+
+
 class User(AbstractUser):
     class Kind(models.TextChoices):
         CITIZEN = "citizen", _("Công dân")
@@ -78,6 +81,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # NFC whatever the path (page, API, admin, import): decomposed text (NFD) looks the same
+        # but is not found by search. The request boundary normalises too (InputGuardMiddleware).
+        from portal.core.text import nfc
+
+        for field in NFC_FIELDS:
+            value = getattr(self, field)
+            if value:
+                setattr(self, field, nfc(value))
+        super().save(*args, **kwargs)
 
     @property
     def is_citizen(self) -> bool:

@@ -22,6 +22,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.validators import normalize_personal_id, validate_personal_id
 from portal.catalogue.models import RequiredDocument, ResultMethod
 from portal.core.errors import Conflict, DomainError, PermissionDenied
+from portal.core.text import name_problem, nfc
 from portal.dossiers import services as engine
 from portal.dossiers.models import Document, Dossier, DossierEvent, State
 
@@ -455,9 +456,11 @@ def _clean_return(
     errors: dict[str, list[str]] = {}
     details: dict[str, Any] = {}
     if method == ResultMethod.IN_PERSON:
-        name = " ".join(str(collected_by_name or "").split())
+        name = " ".join(nfc(str(collected_by_name or "")).split())
         if len(name) < 3:
             errors["collected_by_name"] = [_("Ghi họ tên người nhận kết quả.")]
+        elif problem := name_problem(collected_by_name):
+            errors["collected_by_name"] = [problem]
         pid = normalize_personal_id(collected_by_personal_id)
         try:
             validate_personal_id(pid)
