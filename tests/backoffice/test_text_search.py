@@ -320,6 +320,24 @@ def test_search_keeps_unit_scope_and_query_counts_do_not_grow_with_hits(
     assert api_codes(other_unit_officer, "tran") == []
 
 
+def test_admin_user_search_ignores_accents_and_case(people, staff_client, unit):
+    from portal.accounts.models import Role
+    from tests.dossiers.conftest import make_staff
+
+    admin = staff_client(make_staff("quantri.test", unit, Role.ADMINISTRATOR))
+
+    def found(term):
+        response = admin.get(reverse("admin:accounts_user_changelist"), {"q": term})
+        assert response.status_code == 200
+        return sorted(u.full_name for u in response.context["cl"].result_list)
+
+    assert found("tran thi mai") == ["Trần Thị Mai"]
+    assert found(nfd("TRẦN THỊ MAI")) == ["Trần Thị Mai"]
+    assert found("dang thi dao") == ["Đặng Thị Đào"]
+    assert found("doi can") == ["Đặng Thị Đào"]  # the address
+    assert found(people["other"].personal_id) == ["Nguyễn Văn Bình"]
+
+
 @pytest.mark.postgres
 def test_postgresql_uses_the_trigram_index_for_names_and_partial_codes(
     citizen, procedure, area, unit, receiving_officer
@@ -359,6 +377,10 @@ def test_postgresql_uses_the_trigram_index_for_names_and_partial_codes(
         assert "dossier_search_trgm" in plan, plan
     assert selectors.search_dossiers(base, "20261201-23999").count() == 1
     assert selectors.search_dossiers(base, "TRẦN THỊ MAI").count() == 10
+    from portal.accounts.admin import search_users
+
+    users = search_users(User.objects.all(), "Nguyen Van An").explain()
+    assert "user_search_trgm" in users, users
 
 
 # --- 3. names refuse markup and control characters -------------------------------------------------

@@ -12,6 +12,7 @@ import django.contrib.postgres.indexes
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
+from portal.core.dbops import AddIndexOnPostgres
 from portal.core.text import fold, nfc, nfc_deep
 
 BATCH = 500
@@ -49,19 +50,6 @@ def normalise_rows(apps, schema_editor=None) -> int:
     for start in range(0, len(batch), BATCH):
         Attachment.objects.bulk_update(batch[start : start + BATCH], ["original_name"])
     return changed + len(batch)
-
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    """The index exists in the model state everywhere, in the database only on PostgreSQL
-    (GIN and gin_trgm_ops do not exist on SQLite)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
