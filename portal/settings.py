@@ -58,7 +58,8 @@ MIDDLEWARE = [
     "portal.core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages: Vietnamese unless English was chosen (cookie); the API also honours Accept-Language.
+    "portal.core.locale.ChosenLanguageMiddleware",
     # NUL anywhere and over-long query values: a Vietnamese 400 (JSON under /api/), never a 500
     "portal.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",

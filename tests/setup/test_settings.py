@@ -212,11 +212,16 @@ def test_english_is_available_through_the_translation_machinery():
 
 
 @pytest.mark.django_db
-def test_pages_answer_in_vietnamese_unless_the_browser_asks_for_english(client):
+def test_pages_answer_in_vietnamese_unless_the_person_chooses_english(client):
     # Any URL works: the locale middleware labels every response with its language.
     assert client.get("/khong-ton-tai/")["Content-Language"] == "vi"
+    asks = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
     try:
-        english = client.get("/khong-ton-tai/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        # A browser's preference alone does not switch pages; the API follows it.
+        assert client.get("/khong-ton-tai/", **asks)["Content-Language"] == "vi"
+        assert client.get("/api/v1/khong-ton-tai/", **asks)["Content-Language"] == "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's choice
+        english = client.get("/khong-ton-tai/")
     finally:  # the request left English active in this thread; later tests expect Vietnamese
         translation.activate(settings.LANGUAGE_CODE)
     assert english["Content-Language"] == "en"
