@@ -290,6 +290,7 @@ def test_the_supplement_sms_has_no_doubled_full_stops(make_dossier):
     assert "Tờ khai CT01: Thiếu chữ ký" in sms.body and "Lý do: Ký và tải lại tờ khai." in sms.body
     email = Notification.objects.filter(event="supplement_requested", channel="email").get()
     assert "- Tờ khai CT01: Thiếu chữ ký\n" in email.body  # one line per item
+    assert "Lý do: Ký và tải lại tờ khai.\n" in email.body
 
 
 def test_an_upload_error_names_the_file_once(client, citizen, procedure, unit):
