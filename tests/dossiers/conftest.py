@@ -393,3 +393,15 @@ def make_dossier(procedure, citizen, area, unit, staff_by_role, pdf_bytes):
         raise ValueError(state)
 
     return _make
+
+
+@pytest.fixture
+def eager_tasks():
+    """Background tasks run in-process even with REDIS_URL set, for a test that reads what they
+    wrote (the SMS outbox) without a worker."""
+    from portal.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

@@ -93,6 +93,7 @@ def test_file_a_dossier_and_look_it_up(
     tmp_path,
     settings,
     monkeypatch,
+    eager_tasks,
     browser,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # reads the SMS outbox mid-test

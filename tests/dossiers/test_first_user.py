@@ -162,7 +162,7 @@ def unverified(area):
 
 
 def test_the_filing_page_leads_to_phone_verification_and_back(
-    client, unverified, procedure, django_capture_on_commit_callbacks
+    client, unverified, procedure, eager_tasks, django_capture_on_commit_callbacks
 ):
     client.force_login(unverified)
     response = client.get(start_url(procedure))
