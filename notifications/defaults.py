@@ -44,7 +44,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "subject": "Hồ sơ {{ dossier_code }} cần bổ sung giấy tờ",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "{{ unit_name }} đề nghị bổ sung hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
-        "Lý do: {{ reason }}\n\nGiấy tờ cần bổ sung:\n"
+        "Lý do: {{ reason }}.\n\nGiấy tờ cần bổ sung:\n"
         "{% for item in items %}- {{ item }}\n{% endfor %}\n"
         "{% if deadline %}Hạn bổ sung: {{ deadline }}. {% endif %}"
         "Bổ sung trực tuyến tại {{ portal_url }}/ho-so/\n\n" + _SIGN,

@@ -109,8 +109,10 @@ class RefusalReview(models.Model):
     review_note = models.TextField(_("ý kiến"), blank=True)
 
     class Meta:
-        verbose_name = _("từ chối cần giám sát")
-        verbose_name_plural = _("danh sách từ chối cần giám sát")
+        # Counted by the admin ("2 hồ sơ bị từ chối chờ cấp trên xem xét"): a plural that reads
+        # after a number.
+        verbose_name = _("hồ sơ bị từ chối chờ cấp trên xem xét")
+        verbose_name_plural = _("hồ sơ bị từ chối chờ cấp trên xem xét")
         ordering = ["outcome", "-refused_at"]
         indexes = [
             models.Index(fields=["unit", "outcome", "refused_at"], name="refusal_review_queue_idx")

@@ -87,8 +87,8 @@ def clean_reason(
     letters = re.sub(r"[^a-z]", "", folded)
     if len(text) < min_length or len(letters) < min_length // 2 or folded in _VAGUE:
         message = _(
-            "%(label)s phải cụ thể, rõ ràng (ít nhất %(min)s ký tự, nêu rõ giấy tờ hoặc nội dung "
-            "nào, vì sao). “%(text)s” chưa đủ cụ thể."
+            "%(label)s cần nêu rõ giấy tờ hoặc nội dung nào và vì sao (ít nhất %(min)s ký tự). "
+            "“%(text)s” chưa đủ cụ thể."
         ) % {"label": label, "min": min_length, "text": text}
         raise ReasonError(message, details={field: [message]})
     return text
