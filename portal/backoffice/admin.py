@@ -75,16 +75,14 @@ def available_actions(*, dossier: Dossier, user) -> list[str]:
     allowed = set(engine.allowed_actions(dossier=dossier, user=user))
     # Refusal (notice §2.1, the head signs the CT06): the unit leader refuses or decides an
     # officer's proposal; other officers of the unit only propose.
-    if "refuse" in allowed:
-        same_unit = getattr(user, "unit_id", None) == dossier.unit_id
-        leader = same_unit and can_sign_for_unit(user, dossier.unit)
+    if dossier.state in services.REFUSABLE_STATES and (
+        getattr(user, "unit_id", None) == dossier.unit_id and can_act_for_unit(user, dossier.unit)
+    ):
         pending = services.pending_refusal_proposal(dossier=dossier)
-        allowed.discard("refuse")
-        if leader:
-            allowed.add("refuse")
+        if "refuse" in allowed:  # the engine offers it to the unit leader only
             if pending is not None:
                 allowed.add("decide_refusal")
-        elif same_unit and pending is None:
+        elif pending is None:
             allowed.add("propose_refusal")
     if (
         dossier.state in CONTACT_STATES
