@@ -63,8 +63,8 @@ def test_overdue_dossier_notifies_the_citizen_once(make_dossier, settings):
     paused = make_dossier("supplement_requested")
     past = timezone.now() - dt.timedelta(hours=2)
     Dossier.objects.filter(pk__in=[late.pk, paused.pk]).update(due_at=past)
-    assert notify_overdue_task.delay().get() == 1
-    assert notify_overdue_task.delay().get() == 0  # once per dossier
+    assert notify_overdue_task.apply().get() == 1
+    assert notify_overdue_task.apply().get() == 0  # once per dossier
     notes = Notification.objects.filter(event="dossier_overdue")
     assert {n.dossier_code for n in notes} == {late.code}
     assert {n.channel for n in notes} == {"sms", "email"}
