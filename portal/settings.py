@@ -357,6 +357,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "notifications.staff_digest",
             "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
         },
+        # Citizens are told once when their dossier passes its due moment (issue 14).
+        "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
     }
 )
 # end notifications

@@ -29,6 +29,7 @@ from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers import attachments as attachment_checks
 from portal.dossiers.codes import new_dossier_code
 from portal.dossiers.models import (
+    CLOCK_RUNNING_STATES,
     Attachment,
     Document,
     Dossier,
@@ -1097,8 +1098,10 @@ def refuse(
     reason: str,
     legal_provision: str,
     expected_version: int | None = None,
+    document_extra: dict | None = None,
 ) -> Dossier:
-    """Refuse with a specific reason and legal provision (CT06)."""
+    """Refuse with a specific reason and legal provision (CT06). `document_extra` adds to the
+    CT06's context (the signer's name and title, the documents concerned)."""
     reason, legal_provision = (reason or "").strip(), (legal_provision or "").strip()
     errors = {}
     if not reason:
@@ -1135,6 +1138,7 @@ def refuse(
             reason=reason,
             legal_provision=legal_provision,
             title=str(Document.Kind.REFUSAL.label),
+            **(document_extra or {}),
         ),
     )
     notify_event(
@@ -1313,3 +1317,49 @@ def allowed_actions(*, dossier: Dossier, user) -> list[str]:
     ):
         actions.append("assign")
     return [a for a in ACTIONS if a in actions]
+
+
+# ---------------------------------------------------------------------------------------------
+# overdue: the citizen is told too (issue 14), once per dossier, before the leader's apology
+
+OVERDUE_NOTICE = "overdue_notice"
+OVERDUE_NOTICE_EVENT = "dossier_overdue"
+
+
+def notify_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Notify (SMS and email, event `dossier_overdue`) every dossier whose clock runs and whose due
+    moment has passed, once: the history row `overdue_notice` marks it done (written in the same
+    transaction as the outbox rows). Returns how many dossiers were notified."""
+    from django.db.models import Exists, OuterRef
+
+    now = now or _now()
+    already = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=OVERDUE_NOTICE)
+    pks = list(
+        Dossier.objects.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+        .exclude(Exists(already))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in pks:
+        with transaction.atomic():
+            locked = (
+                Dossier.objects.select_for_update()
+                .select_related("procedure", "unit", "citizen")
+                .get(pk=pk)
+            )
+            if not locked.is_overdue(now) or locked.events.filter(action=OVERDUE_NOTICE).exists():
+                continue
+            _record(
+                locked,
+                action=OVERDUE_NOTICE,
+                from_state=locked.state,
+                actor=None,
+                details={"due_at": _iso(locked.due_at)},
+                at=now,
+            )
+            notify_event(
+                OVERDUE_NOTICE_EVENT, dossier=locked, context={"due_at": _fmt(locked.due_at)}
+            )
+            sent += 1
+    return sent

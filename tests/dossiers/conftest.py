@@ -362,7 +362,7 @@ def make_dossier(procedure, citizen, area, unit, staff_by_role, pdf_bytes):
         if state == "refused":
             return services.refuse(
                 dossier=dossier,
-                actor=receiver,
+                actor=leader,
                 reason="Không thuộc thẩm quyền",
                 legal_provision="Khoản 1 Điều 31 Luật Cư trú 2020",
             )

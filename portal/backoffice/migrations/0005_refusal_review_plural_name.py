@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0002_default_refusal_reasons'),
+        ('backoffice', '0004_scope_default_refusal_reasons'),
     ]
 
     operations = [
