@@ -164,6 +164,7 @@ ACTION_LABELS = {
     "apology": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
     "contact_citizen": gettext_lazy("Cơ quan liên hệ với công dân"),
     "verify_documents": gettext_lazy("Kiểm tra giấy tờ"),
+    "reopen": gettext_lazy("Cấp trên mở lại hồ sơ"),
 }
 # Internal acts of the office that the citizen's timeline leaves out.
 INTERNAL_ACTIONS = frozenset({"assign", "verify_documents"})
