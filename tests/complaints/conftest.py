@@ -19,6 +19,12 @@ CORRECTIVE = "Nhắc nhở cán bộ tiếp nhận, quán triệt nêu rõ lý d
 NOTE = "Cấp trên đã kiểm tra, công dân đã được giải quyết dứt điểm nội dung phản ánh."
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_on(settings):
+    """As deployed: staff need a verified second factor (tests log them in with login_staff)."""
+    settings.BACKOFFICE_OTP_REQUIRED = True
+
+
 @pytest.fixture
 def ministry(db) -> PoliceUnit:
     return PoliceUnit.objects.create(code="BCA", name="Bộ Công an", level="ministry")
