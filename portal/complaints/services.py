@@ -448,7 +448,7 @@ def contact(
     locked, previous = _run_transition(
         complaint, name="contact", actor=actor, expected_version=expected_version
     )
-    if contacted_at < locked.created_at:
+    if contacted_at < locked.created_at.replace(second=0, microsecond=0):  # typed to the minute
         raise ValidationError(
             {"contacted_at": [_("Thời điểm liên hệ không thể trước khi công dân gửi phản ánh.")]}
         )

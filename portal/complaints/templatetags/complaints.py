@@ -36,3 +36,19 @@ def dossier_complaint_box(context, dossier):
         else [],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("complaints/staff_dossier_box.html")
+def staff_dossier_complaints(dossier):
+    """On the admin dossier page: the citizen's satisfaction rating (a low one stands out) and
+    the complaints about this dossier (the page itself is already scoped to the user)."""
+    from django.urls import reverse
+
+    from portal.complaints.models import Complaint
+    from portal.complaints.selectors import rating_for
+
+    complaints = [
+        (c, reverse("admin:complaints_complaint_change", args=[c.pk]))
+        for c in Complaint.objects.filter(dossier_id=dossier.pk).order_by("-created_at")[:20]
+    ]
+    return {"rating": rating_for(dossier=dossier), "complaints": complaints}
