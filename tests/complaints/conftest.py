@@ -112,3 +112,10 @@ def advance(supervisor, receiving_officer, unit_leader):
         return services.close(complaint=complaint, actor=supervisor, note=NOTE)
 
     return _advance
+
+
+from tests.dossiers.test_browser import (  # noqa: E402, F401 - the Chromium launch fixtures
+    _media_url_for_live_server,
+    artifacts_dir,
+    browser,
+)

@@ -72,7 +72,7 @@ def test_other_people_get_404(file_complaint, other_citizen, receiving_officer):
     assert logged(other_citizen).get(f"/phan-anh/{complaint.pk}/").status_code == 404
     assert Client().get(f"/phan-anh/{complaint.pk}/").status_code == 404
     assert logged(receiving_officer).get(f"/phan-anh/{complaint.pk}/").status_code == 403
-    assert logged(other_citizen).get(f"/phan-anh/gui/?ho_so=NOPE").status_code == 404
+    assert logged(other_citizen).get("/phan-anh/gui/?ho_so=NOPE").status_code == 404
 
 
 def test_the_citizen_confirms_or_reopens_on_the_page(file_complaint, advance, citizen):
