@@ -294,7 +294,7 @@ def file_complaint(
         if dossier.state == State.DRAFT:
             errors["dossier"] = [_("Hồ sơ chưa nộp, không thể phản ánh.")]
         unit = dossier.unit
-    if unit is None or not unit.is_active:
+    if unit is None or (dossier is None and not unit.is_active):
         errors["unit"] = [_("Vui lòng chọn đơn vị Công an bị phản ánh.")]
     if errors:
         raise ValidationError(errors)
@@ -567,12 +567,31 @@ def reopen(
         complaint, name="reopen", actor=actor, expected_version=expected_version
     )
     now = _now()
+    window = dt.timedelta(days=settings.COMPLAINT_REPEAT_WINDOW_DAYS)
+    if previous == ComplaintState.CLOSED and locked.closed_at and now - locked.closed_at > window:
+        raise Conflict(
+            _(
+                "Phản ánh đã kết thúc hơn %(days)s ngày, không mở lại được. Vui lòng gửi phản "
+                "ánh mới."
+            )
+            % {"days": settings.COMPLAINT_REPEAT_WINDOW_DAYS},
+            code="reopen_window_over",
+        )
     locked.closed_at = None
     locked.step_due_at = _deadline(now, _step_hours(ComplaintState.RECEIVED), locked.handling_unit)
     _save(locked, "closed_at")
     _record(locked, action="reopen", from_state=previous, actor=actor, reason=reason, at=now)
     notify_complainant("complaint_reopened", complaint=locked, context={"reason": reason})
     return _refresh_caller(complaint, locked)
+
+
+def reopen_window_open(complaint: Complaint, *, now: dt.datetime | None = None) -> bool:
+    """A closed complaint may be reopened by the citizen within the repeat window after its
+    closing (after that, a new complaint is a new matter)."""
+    if complaint.state != ComplaintState.CLOSED or complaint.closed_at is None:
+        return True
+    window = dt.timedelta(days=settings.COMPLAINT_REPEAT_WINDOW_DAYS)
+    return (now or _now()) - complaint.closed_at <= window
 
 
 def _escalate_locked(locked: Complaint, *, actor, reason: str, now: dt.datetime) -> bool:
@@ -721,6 +740,8 @@ def allowed_actions(*, complaint: Complaint, user) -> list[str]:
     for name in ("direct", "contact", "resolve", "close", "confirm", "reopen"):
         method = getattr(complaint, name)
         if can_proceed(method) and has_transition_perm(method, user):
+            if name == "reopen" and not reopen_window_open(complaint):
+                continue
             actions.append(name)
     if getattr(user, "is_authenticated", False) and getattr(user, "is_officer", False):
         if (

@@ -450,3 +450,18 @@ def test_a_new_staff_member_of_another_unit_sees_nothing(file_complaint, other_u
     file_complaint()
     stranger = make_staff("xa.khac", other_unit, "unit_leader")
     assert not visible_complaints(user=stranger).exists()
+
+
+def test_a_closed_complaint_reopens_only_within_the_window(
+    file_complaint, advance, citizen, settings
+):
+    settings.COMPLAINT_REPEAT_WINDOW_DAYS = 30
+    complaint = advance(file_complaint(), "closed")
+    Complaint.objects.filter(pk=complaint.pk).update(
+        closed_at=timezone.now() - dt.timedelta(days=31)
+    )
+    complaint.refresh_from_db()
+    assert "reopen" not in services.allowed_actions(complaint=complaint, user=citizen)
+    with pytest.raises(Conflict) as caught:
+        services.reopen(complaint=complaint, actor=citizen, reason="Tôi vẫn chưa được giải quyết.")
+    assert caught.value.code == "reopen_window_over"
