@@ -20,6 +20,28 @@ NOTE = "Cấp trên đã kiểm tra, công dân đã được giải quyết d�
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process_and_own_cache(settings):
+    """Notifications (and the beat task called with .delay()) run in the test's process, and the
+    one-time-code rate limits count in a cache of this test only (as in tests/notifications),
+    also when REDIS_URL points at a real Redis."""
+    import uuid
+
+    from portal.celery import app as celery_app
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"complaints-{uuid.uuid4().hex}",
+        }
+    }
+    settings.SMS_BACKEND = "outbox"
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_on(settings):
     """As deployed: staff need a verified second factor (tests log them in with login_staff)."""
     settings.BACKOFFICE_OTP_REQUIRED = True
