@@ -214,6 +214,9 @@ def test_the_citizen_reopens_back_to_the_supervisor(file_complaint, advance, cit
         complaint=complaint, actor=citizen, reason="Đơn vị chưa trả hồ sơ như đã hứa với tôi."
     )
     assert complaint.state == ComplaintState.RECEIVED and complaint.closed_at is None
+    assert Notification.objects.filter(
+        user=citizen, event="complaint_reopened", channel="sms"
+    ).exists()
     complaint = services.direct(complaint=complaint, actor=supervisor, instruction=INSTRUCTION)
     assert complaint.state == ComplaintState.DIRECTED
 
@@ -295,6 +298,8 @@ def test_the_beat_task_escalates_overdue_steps_one_level_up(tree, file_complaint
     event = late.events.get(action="escalate")
     assert event.actor_kind == "system" and event.handling_unit == tree["province"]
     assert event.details == {"from_unit": "G19.D1", "to_unit": "G19"}
+    escalated = Notification.objects.get(event="complaint_escalated", channel="sms")
+    assert late.code in escalated.body and "Công an tỉnh Thái Nguyên" in escalated.body
     # nothing more until the new deadline passes
     assert escalate_overdue.delay().get() == 0
     Complaint.objects.filter(pk=late.pk).update(step_due_at=timezone.now() - dt.timedelta(hours=1))
