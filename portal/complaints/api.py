@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -27,6 +26,7 @@ from notifications.masking import normalise_phone
 from portal.backoffice.api import IsBackOfficeUser
 from portal.core.api import ApiErrorSerializer, VietnameseInputSerializer
 from portal.core.errors import DomainError, NotFound, PermissionDenied
+from portal.core.pagination import PageNumberPagination
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers.models import State
 from portal.units.models import PoliceUnit
@@ -49,7 +49,9 @@ def _errors(*codes):
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    from portal.core.ratelimit import client_ip
+
+    return client_ip(request)
 
 
 def purpose_for(phone: str) -> str:
@@ -308,6 +310,7 @@ def verify_phone_code(*, phone: str, code: str, ip: str) -> tuple[str, int]:
 
 class ComplaintListCreateView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = PageNumberPagination  # also tells the schema the list is paginated
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -332,7 +335,7 @@ class ComplaintListCreateView(APIView):
             state=params.get("state") or None,
             repeat={"true": True, "1": True, "false": False, "0": False}.get(repeat or ""),
         )
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = ComplaintSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

@@ -36,7 +36,9 @@ PHONE_SESSION_MINUTES = 60
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    from portal.core.ratelimit import client_ip
+
+    return client_ip(request)
 
 
 def verified_phone(request) -> str:
