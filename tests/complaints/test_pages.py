@@ -227,15 +227,21 @@ def test_admin_decisions_demand_text_and_follow_the_roles(
 
 
 def test_reopen_a_refused_dossier_from_the_refusal_review_list(
-    make_dossier, staff_client, supervisor, receiving_officer, refusal_reason, other_unit_officer
+    make_dossier,
+    staff_client,
+    supervisor,
+    receiving_officer,
+    unit_leader,
+    refusal_reason,
+    other_unit_officer,
 ):
     from portal.backoffice import services as backoffice
     from portal.backoffice.models import RefusalReview
 
     dossier = make_dossier("received")
-    backoffice.refuse(
+    backoffice.refuse(  # the unit's leader decides a refusal (notice §2.1)
         dossier=dossier,
-        actor=receiving_officer,
+        actor=unit_leader,
         reason_category=refusal_reason,
         explanation="Người yêu cầu không thuộc trường hợp phải khai báo tạm vắng.",
     )
