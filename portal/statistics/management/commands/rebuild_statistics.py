@@ -1,0 +1,28 @@
+"""Recompute the statistics tables for a range of months from the dossiers' history."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.core.errors import DomainError
+from portal.statistics.selectors import parse_month
+from portal.statistics.services import current_month, rebuild
+
+
+class Command(BaseCommand):
+    help = "Recompute the per-unit monthly statistics for months FROM..TO (YYYY-MM, inclusive)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="first", required=True, help="first month, YYYY-MM")
+        parser.add_argument("--to", dest="last", help="last month, YYYY-MM (default: this month)")
+
+    def handle(self, *args, first, last=None, **options):
+        try:
+            start = parse_month(first)
+            end = parse_month(last) if last else current_month()
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        if end < start:
+            raise CommandError("--to must not be before --from")
+        done = rebuild(first=start, last=end)
+        self.stdout.write(f"Rebuilt {len(done)} month(s): {', '.join(done)}")
