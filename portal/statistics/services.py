@@ -176,8 +176,10 @@ def _clock_time(events: list[dict], completion_pk: int, decided_at: dt.datetime,
     return total, supplements
 
 
-def _completions(start, end, rows, refusals) -> None:
-    completions = list(
+def _completion_batches(start, end):
+    """The month's completion events in batches of whole dossiers (bounded memory)."""
+    batch: list[dict] = []
+    events = (
         DossierEvent.objects.filter(at__gte=start, at__lt=end, action__in=COMPLETION_ACTIONS)
         .order_by("dossier_id", "at", "pk")
         .values(
@@ -190,17 +192,30 @@ def _completions(start, end, rows, refusals) -> None:
             "dossier__due_at",
         )
     )
-    if not completions:
-        return
+    for event in events.iterator(chunk_size=2000):
+        if len(batch) >= _CHUNK and batch[-1]["dossier_id"] != event["dossier_id"]:
+            yield batch
+            batch = []
+        batch.append(event)
+    if batch:
+        yield batch
+
+
+def _completions(start, end, rows, refusals) -> None:
+    calendars: dict[int, object] = {}
+    for completions in _completion_batches(start, end):
+        _completion_batch(completions, end, rows, refusals, calendars)
+
+
+def _completion_batch(completions, end, rows, refusals, calendars) -> None:
     dossier_ids = sorted({c["dossier_id"] for c in completions})
     history = _history(dossier_ids, end)
     categories = _refusal_categories(
         sorted({c["dossier_id"] for c in completions if c["action"] == "refuse"})
     )
-    units = PoliceUnit.objects.prefetch_related("office_hours").in_bulk(
-        {c["dossier__unit_id"] for c in completions}
-    )
-    calendars: dict[int, object] = {}
+    missing = {c["dossier__unit_id"] for c in completions} - set(calendars)
+    for unit in PoliceUnit.objects.prefetch_related("office_hours").filter(pk__in=missing):
+        calendars[unit.pk] = office_calendar(unit)
     for completion in completions:
         unit_id = completion["dossier__unit_id"]
         stats = rows[unit_id]
@@ -221,22 +236,21 @@ def _completions(start, end, rows, refusals) -> None:
             stats["on_time"] += 1
         else:
             stats["late"] += 1
-        if unit_id not in calendars:
-            calendars[unit_id] = office_calendar(units.get(unit_id))
         calendar = calendars[unit_id]
-        elapsed, supplements = _clock_time(events, completion["pk"], decided_at, calendar)
+        try:
+            elapsed, supplements = _clock_time(events, completion["pk"], decided_at, calendar)
+        except NoOfficeTime:  # pragma: no cover - a unit without any office session
+            elapsed, supplements = None, 0
         stats["supplement_requests"] += supplements
-        if calendar.day_length:
+        if elapsed is not None and calendar.day_length:
             days = Decimal(elapsed / calendar.day_length).quantize(_THOUSANDTH)
             stats["processing_days_total"] += days
             stats["processing_count"] += 1
         if action == "refuse":
             refusal_events = [e["pk"] for e in events if e["action"] == "refuse"]
-            index = (
-                refusal_events.index(completion["pk"]) if completion["pk"] in refusal_events else -1
-            )
+            index = refusal_events.index(completion["pk"])
             reasons = categories.get(completion["dossier_id"], [])
-            reason = reasons[index] if 0 <= index < len(reasons) else None
+            reason = reasons[index] if index < len(reasons) else None
             refusals[(unit_id, reason)] += 1
 
 
@@ -265,10 +279,7 @@ def compute_month(month: dt.date) -> tuple[dict[int, dict], dict[tuple[int, int 
     rows: dict[int, dict] = defaultdict(_empty)
     refusals: dict[tuple[int, int | None], int] = defaultdict(int)
     _received(start, end, rows)
-    try:
-        _completions(start, end, rows, refusals)
-    except NoOfficeTime:  # pragma: no cover - a unit without any working session
-        logger.exception("Statistics: a unit has no office time; processing time skipped")
+    _completions(start, end, rows, refusals)
     _complaints(start, end, rows)
     return rows, refusals
 

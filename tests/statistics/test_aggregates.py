@@ -131,3 +131,31 @@ def test_rebuild_command_refuses_a_bad_month():
 
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("rebuild_statistics", "--from", "2026-13")
+
+
+def test_stopped_while_waiting_for_the_citizen_is_not_late(
+    clock, file_dossier, area, unit, receiving_officer, unit_leader
+):
+    """The clock is paused during a supplement request: a stop days after the original due moment
+    is on time, and only the hour before the request counts as processing time."""
+    from portal.dossiers import services as engine
+
+    dossier = file_dossier(dt.datetime(2026, 6, 1, 9, tzinfo=HCM), area=area)  # due Tue 09:00
+    clock.set(dt.datetime(2026, 6, 1, 9, 30, tzinfo=HCM))
+    engine.receive(dossier=dossier, actor=receiving_officer)
+    clock.set(dt.datetime(2026, 6, 1, 10, 0, tzinfo=HCM))
+    engine.request_supplement(
+        dossier=dossier,
+        actor=receiving_officer,
+        items=[{"document": "Tờ khai CT01", "problem": "Ảnh mờ"}],
+        guidance="Chụp lại tờ khai rõ nét.",
+    )
+    clock.set(dt.datetime(2026, 6, 5, 10, 0, tzinfo=HCM))
+    engine.stop(
+        dossier=dossier, actor=unit_leader, reason="Quá thời hạn bổ sung, công dân không bổ sung"
+    )
+    services.refresh_month(month=JUNE)
+    row = _row(unit)
+    assert (row.completed, row.stopped, row.on_time, row.late) == (1, 1, 1, 0)
+    assert row.processing_days_total == Decimal("0.133")  # 1 h of 7 h 30
+    assert row.supplement_requests == 1
