@@ -26,12 +26,11 @@ Definitions (per unit — the dossier's receiving unit — and calendar month, A
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -40,8 +39,6 @@ from portal.units.models import PoliceUnit
 from portal.workcalendar.services import LOCAL_TZ, NoOfficeTime, office_calendar
 
 from .models import RefusalMonthStats, UnitMonthStats
-
-logger = logging.getLogger(__name__)
 
 COMPLETION_ACTIONS = ("return_result", "refuse", "stop")
 ARRIVAL_ACTIONS = ("submit", "confirm_payment")
@@ -291,11 +288,27 @@ _FIELDS = [
 ]
 
 
+_LOCK_NAMESPACE = 0x5747  # "statistics" advisory locks: (namespace, yyyymm)
+
+
+def _lock_month(month: dt.date) -> None:
+    """Two refreshes of the same month (a duplicated beat, a rebuild during the task) run one
+    after the other, so the delete-and-insert of the refusal rows cannot interleave. PostgreSQL:
+    a transaction-level advisory lock; SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [_LOCK_NAMESPACE, month.year * 100 + month.month],
+            )
+
+
 @transaction.atomic
 def refresh_month(*, month: dt.date) -> int:
     """Recompute one month for every unit (idempotent: the same history gives the same rows).
     Returns the number of unit rows written."""
     month = month_start(month)
+    _lock_month(month)
     rows, refusals = compute_month(month)
     now = timezone.now()
     objects = [

@@ -206,3 +206,9 @@ def test_dashboard_cost_does_not_grow_with_dossiers(
     assert len(response.context["rows"]) == 2 + 5
     with django_assert_num_queries(len(unit_page)):
         client.get(f"{DASHBOARD}don-vi/{june['D1'].unit_id}/", PERIOD)
+
+
+def test_admin_index_links_to_the_dashboard(supervisor, staff_client):
+    html = staff_client(supervisor).get("/admin/").content.decode()
+    assert f'href="{DASHBOARD}"' in html
+    assert "Thống kê, giám sát" in html
