@@ -90,7 +90,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
             parts = split_parts(rendered.sms.text, rendered.sms.encoding)
             return format_html(
-                "<pre style='white-space:pre-wrap'>{}</pre><p>{}: <strong>{}</strong>, {}: "
+                "<pre class='nt-preview'>{}</pre><p>{}: <strong>{}</strong>, {}: "
                 "<strong>{}</strong>, {}: <strong>{}</strong></p><ol>{}</ol>",
                 rendered.body,
                 _("Mã hóa"),
@@ -102,8 +102,8 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
                 format_html_join("", "<li><code>{}</code></li>", ((p,) for p in parts)),
             )
         return format_html(
-            "<p><strong>{}</strong></p><pre style='white-space:pre-wrap'>{}</pre>"
-            "<iframe sandbox srcdoc='{}' style='width:100%;height:300px;border:1px solid #ccc'>"
+            "<p><strong>{}</strong></p><pre class='nt-preview'>{}</pre>"
+            "<iframe sandbox class='nt-preview' srcdoc='{}'>"
             "</iframe>",
             rendered.subject,
             rendered.body,

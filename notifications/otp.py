@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from notifications import events as ev
 from notifications.masking import mask_phone, normalise_phone
 from notifications.models import OneTimeCode
+from portal.core import ratelimit
 from portal.core.errors import DomainError
 
 log = logging.getLogger("notifications.otp")
@@ -47,14 +47,10 @@ def _hash(phone: str, purpose: str, code: str) -> str:
 
 
 def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one hit in a fixed window; False when the limit is exceeded."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    """Count one hit in a fixed window; False when the limit is exceeded. The shared counter of
+    portal.core.ratelimit: it falls back to the database when the cache (Redis) is down, and
+    raises RateLimitUnavailable (a DomainError, 503) only if that fails too."""
+    return ratelimit.hit(key, limit=limit, window=window)
 
 
 def count_request(*, phone: str, ip: str) -> None:

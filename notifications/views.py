@@ -15,10 +15,12 @@ from notifications.forms import CodeForm, ResetFinishForm, ResetStartForm, SendC
 from notifications.masking import mask_phone
 from notifications.selectors import notifications_for
 from portal.core.errors import DomainError
+from portal.core.ratelimit import client_ip
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client address every limit keys on (TRUSTED_PROXY_COUNT; portal.core.ratelimit)."""
+    return client_ip(request)
 
 
 @login_required

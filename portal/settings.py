@@ -24,6 +24,7 @@ else:
     SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"  # JSON under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "csp",
     # the shared engine
     "portal.core",
     "portal.accounts",
@@ -54,9 +56,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL anywhere and over-long query values: a Vietnamese 400 (JSON under /api/), never a 500
+    "portal.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,7 +136,16 @@ MEDIA_URL = None
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_BYTES = env.int("DOSSIER_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024)
 DOSSIER_ATTACHMENTS_MAX_COUNT = env.int("DOSSIER_ATTACHMENTS_MAX_COUNT", default=30)
+# Hostile uploads (portal/dossiers/attachments.py). 50 MP: a phone's full-resolution photo
+# (12–50 MP) and a 600-dpi A4 scan (35 MP) pass; a decompression bomb does not.
+ATTACHMENT_IMAGE_MAX_PIXELS = env.int("ATTACHMENT_IMAGE_MAX_PIXELS", default=50_000_000)
+# Decoded size of one PDF stream (an uncompressed 600-dpi A4 colour page is 100 MiB) and of all.
+ATTACHMENT_PDF_MAX_STREAM_BYTES = env.int("ATTACHMENT_PDF_MAX_STREAM_BYTES", default=128 * 2**20)
+ATTACHMENT_PDF_MAX_DECODED_BYTES = env.int("ATTACHMENT_PDF_MAX_DECODED_BYTES", default=256 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Longest query parameter value accepted (portal.core.middleware): codes, dates and searches are
+# far shorter; the admin's preserved filters stay well below it.
+INPUT_MAX_QUERY_VALUE_LENGTH = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Dossier code: placeholders {unit}, {date:%Y%m%d}, {seq}
 DOSSIER_CODE_FORMAT = env.str("DOSSIER_CODE_FORMAT", default="{unit}-{date:%Y%m%d}-{seq:04d}")
@@ -152,10 +166,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer must not hold requests: the rate limits fall back to the
+            # database (portal.core.ratelimit) after at most these many seconds.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0 = none: the client is
+# REMOTE_ADDR and the header is ignored). Every rate limit and lockout keys on this address
+# (portal.core.ratelimit.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Email: a local outbox folder by default (one .log file per message)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -175,16 +202,21 @@ SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_GATEWAY_STATUS_URL = env.str("SMS_GATEWAY_STATUS_URL", default="")
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous call answers 401 with `WWW-Authenticate: Token` (as documented),
+    # not 403; a browser session still works (CSRF checked on writes, 403 when missing).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min")},
+    # DRF's own throttles trust X-Forwarded-For when this is None: key them like everything else.
+    # The portal's throttles use portal.core.ratelimit.ClientRateThrottle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cổng dịch vụ công – Công an (API)",
@@ -195,6 +227,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The error answers every operation can give (401, 403, 404 for pages, 415…), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.core.schema.document_common_errors",
+    ],
+}
+
+# Content-Security-Policy on every page (django-csp 4; portal/core/csp.py): scripts, styles,
+# fonts and frames only from this site, no inline script or style, no plugin, not framed.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 SESSION_COOKIE_SECURE = not DEBUG
@@ -302,13 +358,23 @@ MIDDLEWARE.insert(
 # (tests/conftest.py) and back on where the second factor itself is tested (tests/backoffice).
 BACKOFFICE_OTP_REQUIRED = env.bool("BACKOFFICE_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Cổng dịch vụ công – Công an"
+# Login lockout, shared by the site login, the admin login and the API token endpoint (failures
+# on any of them count; portal.accounts.lockout): within AXES_COOLOFF_TIME,
+#   5 failures for one account from one client address lock that pair (AXES_FAILURE_LIMIT);
+#   10 failures for one account from any addresses lock the account (guessing spread over many
+#      addresses; the owner's own address is locked already after 5);
+#   30 failures from one address over any accounts lock the address (password spraying; room
+#      for an office or a carrier NAT where several people mistype).
 AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 10
+LOGIN_FAILURE_LIMIT_PER_CLIENT = 30
 AXES_COOLOFF_TIME = _timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "portal.accounts.lockout.TieredLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.client_ip_or_none"
 AXES_VERBOSE = False
 # Axes is used without its authentication backend and middleware (they would break
-# `Client.login()` in tests and the citizen login, which has its own throttling).
+# `Client.login()` in tests); the login views check the lockout themselves (lockout.py).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # end back office

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from portal.core import views as core_views
 from portal.dossiers import views as dossier_views
 
 api_v1 = [
@@ -19,7 +20,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's init script as a separate URL (no inline script: CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
+    # Any other /api/ URL (an unknown path, a non-integer id): the API's JSON 404, DEBUG or not.
+    re_path(r"^api/", core_views.api_not_found),
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
@@ -27,3 +37,9 @@ urlpatterns = [
     path("minh-bach/", include("portal.statistics.urls")),
     path("", include("portal.catalogue.urls")),
 ]
+
+# Errors: the API's JSON shape under /api/, the Vietnamese pages elsewhere (portal.core.views).
+handler400 = "portal.core.views.bad_request"
+handler403 = "portal.core.views.permission_denied"
+handler404 = "portal.core.views.page_not_found"
+handler500 = "portal.core.views.server_error"

@@ -8,16 +8,24 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.accounts.forms import PASSWORD_MAX_LENGTH
+from portal.accounts.lockout import (
+    USERNAME_MAX_LENGTH,
+    lockout_seconds,
+    login_username,
+    minutes,
+    record_failure,
+    record_success,
+)
 from portal.accounts.models import Sex, User
 from portal.accounts.services import register_citizen
-from portal.accounts.validators import normalize_personal_id
 from portal.core.api import VietnameseInputSerializer
-from portal.core.errors import DomainError, PermissionDenied
+from portal.core.errors import DomainError
 
 ERROR_SCHEMA = inline_serializer(
     "Error",
@@ -59,6 +67,7 @@ class SignupSerializer(VietnameseInputSerializer):
     password = serializers.CharField(
         write_only=True,
         trim_whitespace=False,
+        max_length=128,
         error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu.")),
     )
     email = serializers.EmailField(
@@ -108,14 +117,34 @@ class UserSerializer(serializers.ModelSerializer):
 
 class TokenRequestSerializer(VietnameseInputSerializer):
     username = serializers.CharField(
+        max_length=USERNAME_MAX_LENGTH,
         help_text="Số định danh cá nhân (công dân) hoặc tên đăng nhập (cán bộ).",
         error_messages=_required(
             gettext_lazy("Vui lòng nhập số định danh cá nhân hoặc tên đăng nhập.")
         ),
     )
     password = serializers.CharField(
-        trim_whitespace=False, error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu."))
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        error_messages=_required(gettext_lazy("Vui lòng nhập mật khẩu.")),
     )
+
+
+class TooManyAttempts(exceptions.Throttled):
+    """429 with Retry-After (set by DRF from `wait`) and the code too_many_attempts."""
+
+    default_code = "too_many_attempts"
+
+    def __init__(self, wait: int):
+        super().__init__(
+            wait=wait,
+            detail=_(
+                "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau "
+                "%(minutes)d phút, hoặc dùng chức năng Quên mật khẩu."
+            )
+            % {"minutes": minutes(wait)},
+            code="too_many_attempts",
+        )
 
 
 TOKEN_SCHEMA = inline_serializer("Token", {"token": serializers.CharField()})
@@ -156,34 +185,49 @@ class TokenView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Log in and get an API token (header: Authorization: Token <token>)",
+        description=(
+            "For citizens. Staff accounts never receive a token with a password (an administrator "
+            "issues integration tokens: admin “Tokens” or `manage.py drf_create_token`); for them "
+            "the answer is the same 400 `invalid_credentials` as for a wrong password, and the "
+            "attempt counts as a failed login.\n\n"
+            "Failed logins here, on the site login page and on the admin login count toward one "
+            "lockout (15 minutes after 5 failures for an account from one address, 10 for an "
+            "account from any address, 30 from one address over any accounts): then 429 "
+            "`too_many_attempts` with `Retry-After`, whatever the password."
+        ),
         request=TokenRequestSerializer,
-        responses={200: TOKEN_SCHEMA, 400: ERROR_SCHEMA},
+        responses={
+            200: TOKEN_SCHEMA,
+            400: OpenApiResponse(ERROR_SCHEMA, description="Invalid data or credentials"),
+            429: OpenApiResponse(ERROR_SCHEMA, description="Too many failed logins"),
+        },
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        username = serializer.validated_data["username"].strip()
-        compact = normalize_personal_id(username)
-        if compact.isdigit():
-            username = compact
+        username = login_username(serializer.validated_data["username"])
+        wait = lockout_seconds(request, username)
+        if wait:  # checked before the password: nothing about it leaks during a lockout
+            raise TooManyAttempts(wait)
         user = authenticate(
             request, username=username, password=serializer.validated_data["password"]
         )
+        if (
+            user is not None
+            and user.is_officer
+            and getattr(settings, "BACKOFFICE_OTP_REQUIRED", True)
+        ):
+            # A password alone must not open the back office: staff tokens for integrations are
+            # issued by an administrator. Answered and counted exactly like a wrong password, so
+            # the endpoint cannot tell a staff member's right password from a wrong one.
+            record_failure(request, username)
+            user = None
         if user is None:
             raise DomainError(
                 _("Số định danh / tên đăng nhập hoặc mật khẩu không đúng."),
                 code="invalid_credentials",
             )
-        if user.is_officer and getattr(settings, "BACKOFFICE_OTP_REQUIRED", True):
-            # A password alone must not open the back office: staff tokens for integrations are
-            # issued by an administrator (admin "Tokens", or `manage.py drf_create_token`).
-            raise PermissionDenied(
-                _(
-                    "Tài khoản cán bộ không nhận token bằng mật khẩu. Đề nghị quản trị viên "
-                    "cấp token cho phần mềm tích hợp."
-                ),
-                code="staff_token_by_administrator",
-            )
+        record_success(request, username)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.lockout import USERNAME_MAX_LENGTH, lockout_seconds, login_username, minutes
 from portal.accounts.models import Sex, User
 from portal.accounts.passwords import validate_new_password
 from portal.accounts.validators import normalize_personal_id, normalize_phone, validate_personal_id
 
+PASSWORD_MAX_LENGTH = 4096  # generous for pass phrases; bounds the hashing work per request
 REQUIRED = {"required": _("Vui lòng điền thông tin này.")}
 
 
@@ -134,6 +136,7 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(
         label=_("Mật khẩu"),
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
@@ -146,12 +149,33 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].max_length = USERNAME_MAX_LENGTH
         self.fields["username"].error_messages["required"] = _(
             "Vui lòng nhập số định danh cá nhân hoặc tên đăng nhập."
         )
         self.fields["password"].error_messages["required"] = _("Vui lòng nhập mật khẩu.")
+        for name, limit in (("username", USERNAME_MAX_LENGTH), ("password", PASSWORD_MAX_LENGTH)):
+            self.fields[name].error_messages["max_length"] = _(
+                "Nhập không quá %(limit)d ký tự."
+            ) % {"limit": limit}
+        self.locked_seconds = 0
 
     def clean_username(self):
-        value = self.cleaned_data["username"].strip()
-        compact = normalize_personal_id(value)
-        return compact if compact.isdigit() else value
+        return login_username(self.cleaned_data["username"])
+
+    def clean(self):
+        # Before the password is checked: during a lockout the answer is the same whatever the
+        # password, and a right password opens no session (portal.accounts.lockout).
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None:
+            self.locked_seconds = lockout_seconds(self.request, username)
+            if self.locked_seconds:
+                raise ValidationError(
+                    _(
+                        "Đăng nhập sai quá nhiều lần nên tạm thời bị khóa. Vui lòng thử lại sau "
+                        "%(minutes)d phút, hoặc dùng chức năng Quên mật khẩu."
+                    )
+                    % {"minutes": minutes(self.locked_seconds)},
+                    code="locked_out",
+                )
+        return super().clean()

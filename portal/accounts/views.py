@@ -64,9 +64,19 @@ def signup(request):
 
 
 class LoginView(auth_views.LoginView):
+    """Citizens and officers. Failed logins count toward the lockout shared with the admin login
+    and the API token (portal.accounts.lockout); a locked-out account is answered 429."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_seconds:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_seconds)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

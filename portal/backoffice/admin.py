@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from portal.accounts.access import can_act_for_unit, can_sign_for_unit, is_administrator
 from portal.catalogue.models import ServiceLevel
 from portal.core.errors import Conflict, DomainError, NotFound
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
+from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.models import CLOCK_RUNNING_STATES, Document, Dossier, State
 
 from . import forms, selectors, services
@@ -306,13 +306,13 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         when = timezone.localtime(obj.due_at).strftime("%H:%M %d/%m/%Y")
         if obj.is_overdue():
             return format_html(
-                '<strong class="bo-overdue" style="color:#ba2121">{} ⚠ {}</strong>',
+                '<strong class="bo-overdue">{} ⚠ {}</strong>',
                 when,
                 gettext("Quá hạn"),
             )
         if getattr(obj, "bo_due_soon", False):
             return format_html(
-                '<span class="bo-due-soon" style="color:#b36b00">{} ⏰ {}</span>',
+                '<span class="bo-due-soon">{} ⏰ {}</span>',
                 when,
                 gettext("Sắp đến hạn"),
             )
@@ -325,7 +325,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         label = _duration_label(timezone.now() - obj.submitted_at)
         if getattr(obj, "bo_reception_late", False):
             return format_html(
-                '<strong class="bo-reception-late" style="color:#ba2121">{} ⚠ {}</strong>',
+                '<strong class="bo-reception-late">{} ⚠ {}</strong>',
                 label,
                 gettext("quá phiên tiếp nhận kế tiếp"),
             )
@@ -342,7 +342,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/tep/<int:attachment_id>/",
-                wrap(xframe_options_sameorigin(self.attachment_view)),
+                wrap(self.attachment_view),
                 name="dossiers_dossier_attachment",
             ),
             path(
@@ -517,15 +517,17 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         attachment = dossier.attachments.filter(pk=attachment_id).first()
         if attachment is None or not attachment.file:
             raise Http404
-        response = FileResponse(
-            attachment.file.open("rb"),
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        # Images inline (the <img> preview); PDFs as downloads; sandboxed, never sniffed.
+        return citizen_file_response(
+            handle,
             content_type=attachment.content_type,
-            as_attachment=False,
             filename=attachment.original_name,
+            inline=True,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def document_view(self, request, object_id, document_id):
         dossier = self._dossier(request, object_id)

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
-from portal.core.api import ApiErrorSerializer
+from portal.core.api import ApiErrorSerializer, VietnameseInputSerializer
 from portal.core.errors import DomainError, NotFound, PermissionDenied
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers.models import Dossier, State
@@ -92,7 +92,9 @@ class StaffDossierSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display")
     national_status_code = serializers.IntegerField(allow_null=True)
     overdue = serializers.SerializerMethodField()
-    assigned_to = serializers.CharField(source="assigned_to.username", default=None)
+    assigned_to = serializers.CharField(
+        source="assigned_to.username", default=None, allow_null=True
+    )
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -142,10 +144,13 @@ class StaffDossierDetailSerializer(StaffDossierSerializer):
 
 
 # ----------------------------------------------------------------------------------------------
-# Input (the same demands as the admin forms; reasons are checked by the services)
+# Input (the same demands as the admin forms; reasons are checked by the services). Every text has
+# a length limit: a reason or guidance of TEXT_MAX characters is already a long letter.
+
+TEXT_MAX = 2000
 
 
-class VersionInput(serializers.Serializer):
+class VersionInput(VietnameseInputSerializer):
     expected_version = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -153,7 +158,7 @@ class VersionInput(serializers.Serializer):
     )
 
 
-class ItemInput(serializers.Serializer):
+class ItemInput(VietnameseInputSerializer):
     document = serializers.CharField(max_length=300)
     copy_kind = serializers.ChoiceField(choices=RequiredDocument.CopyKind.choices)
     problem = serializers.CharField(max_length=500)
@@ -163,45 +168,54 @@ class SupplementInput(VersionInput):
     items = serializers.ListField(
         child=serializers.DictField(),
         allow_empty=True,
+        max_length=50,
         help_text="Ít nhất một mục {document, copy_kind, problem}.",
     )
-    guidance = serializers.CharField(allow_blank=True)
+    guidance = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class RefuseInput(VersionInput):
-    reason_category = serializers.CharField(help_text="Mã (code) lý do trong danh mục.")
-    explanation = serializers.CharField(allow_blank=True)
+    reason_category = serializers.CharField(
+        max_length=40, help_text="Mã (code) lý do trong danh mục."
+    )
+    explanation = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class AssignInput(VersionInput):
-    officer = serializers.CharField(help_text="Tên đăng nhập của cán bộ xử lý.")
+    officer = serializers.CharField(max_length=150, help_text="Tên đăng nhập của cán bộ xử lý.")
 
 
 class ReturnInput(VersionInput):
     method = serializers.ChoiceField(choices=[ResultMethod.IN_PERSON, ResultMethod.POST])
-    collected_by_name = serializers.CharField(required=False, allow_blank=True, default="")
-    collected_by_personal_id = serializers.CharField(required=False, allow_blank=True, default="")
+    collected_by_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150
+    )
+    collected_by_personal_id = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20
+    )
     originals_compared = serializers.BooleanField(required=False, default=False)
-    postal_address = serializers.CharField(required=False, allow_blank=True, default="")
+    postal_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300
+    )
     postal_fee = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, default=None
     )
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(VietnameseInputSerializer):
     contacted_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=ContactLog.Channel.choices)
     outcome = serializers.ChoiceField(choices=ContactLog.Outcome.choices)
-    note = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class ApologyInput(VersionInput):
     new_due_at = serializers.DateTimeField()
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class StopInput(VersionInput):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 def _officer(username: str) -> User:

@@ -3,9 +3,10 @@
 - The admin site becomes `BackofficeAdminSite` (an `OTPAdminSite`): staff log in with username,
   password and the 6-digit code of their authenticator app; a session is admitted only when
   verified by a TOTP device (settings.BACKOFFICE_OTP_REQUIRED, default on).
-- After AXES_FAILURE_LIMIT failed logins for a username from one address, the admin login answers
-  "locked" (HTTP 429) until AXES_COOLOFF_TIME passes. Failures are recorded by django-axes from
-  Django's `user_login_failed` signal.
+- After AXES_FAILURE_LIMIT failed logins for a username from one address (or more from many
+  addresses, see portal.accounts.lockout), the admin login answers "locked" (HTTP 429) until
+  AXES_COOLOFF_TIME passes. Failures are recorded by django-axes from Django's `user_login_failed`
+  signal, on this login, the site login page and the API token endpoint alike.
 - Demo: `ensure_demo_totp_device(user)` gives a demo officer a TOTP device with the FIXED,
   documented key `DEMO_TOTP_KEY_BASE32` (never use it outside the demo); `manage.py demo_totp`
   prints the current code.
@@ -106,9 +107,10 @@ def _cooloff_minutes() -> int:
 
 
 def is_locked_out(request, username: str) -> bool:
-    from axes.handlers.proxy import AxesProxyHandler
+    """The lockout shared with the site login and the API token (portal.accounts.lockout)."""
+    from portal.accounts.lockout import lockout_seconds
 
-    return not AxesProxyHandler.is_allowed(request, credentials={"username": username})
+    return bool(lockout_seconds(request, username))
 
 
 def install() -> None:

@@ -12,13 +12,15 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.catalogue.models import Procedure
 from portal.core.api import ApiErrorSerializer
 from portal.core.errors import Conflict, NotFound
+from portal.core.pagination import PageNumberPagination
+from portal.core.ratelimit import ClientRateThrottle
 from portal.dossiers import selectors, services
+from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.models import Document
 from portal.dossiers.serializers import (
     AttachmentSerializer,
@@ -65,6 +67,7 @@ def _detail(request, code: str) -> Response:
 
 class DossierListCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination  # also tells the schema the list is paginated
 
     @extend_schema(
         summary="Hồ sơ của tôi",
@@ -72,9 +75,7 @@ class DossierListCreateView(APIView):
         tags=["dossiers"],
     )
     def get(self, request):
-        from rest_framework.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         qs = selectors.dossiers_for_citizen(citizen=request.user)
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListSerializer(page, many=True).data)
@@ -257,14 +258,11 @@ class AttachmentDetailView(APIView):
         attachment = selectors.get_attachment_for_user(
             user=request.user, code=code, attachment_id=attachment_id
         )
-        response = FileResponse(
+        return citizen_file_response(
             _open_or_404(attachment.file),
             content_type=attachment.content_type,
-            as_attachment=True,
             filename=attachment.original_name,
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     @extend_schema(
         summary="Xóa tệp đính kèm",
@@ -311,7 +309,7 @@ class DocumentDownloadView(APIView):
 class LookupView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "lookup"
 
     @extend_schema(

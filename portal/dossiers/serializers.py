@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,13 +12,28 @@ from portal.catalogue.models import ResultMethod
 from portal.core.api import VietnameseInputSerializer
 from portal.dossiers.models import Attachment, Document, Dossier
 
+# A form (tờ khai) is a few short fields; a draft saved as typed is not checked by the plugin, so
+# its size is limited here (JSON text of the whole form).
+FORM_DATA_MAX_CHARS = 20_000
+
+
+def _limit_form_data(value):
+    if value is not None and len(json.dumps(value, ensure_ascii=False)) > FORM_DATA_MAX_CHARS:
+        raise serializers.ValidationError(
+            _("Tờ khai quá dài (tối đa %(limit)s ký tự).") % {"limit": FORM_DATA_MAX_CHARS}
+        )
+    return value
+
 
 class DossierCreateSerializer(VietnameseInputSerializer):
-    procedure = serializers.CharField(help_text="Mã thủ tục, ví dụ 1.003677")
-    area = serializers.CharField(help_text="Mã xã / phường nơi thực hiện thủ tục")
+    procedure = serializers.CharField(max_length=40, help_text="Mã thủ tục, ví dụ 1.003677")
+    area = serializers.CharField(max_length=20, help_text="Mã xã / phường nơi thực hiện thủ tục")
     form_data = serializers.DictField(required=False, default=dict)
     result_method = serializers.ChoiceField(choices=ResultMethod.choices, required=False)
     result_address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    def validate_form_data(self, value):
+        return _limit_form_data(value)
 
 
 class DossierUpdateSerializer(VietnameseInputSerializer):
@@ -29,6 +46,9 @@ class DossierUpdateSerializer(VietnameseInputSerializer):
         default=False,
         help_text="Lưu nháp: lưu tờ khai đúng như đã nhập, chưa kiểm tra (kiểm tra khi nộp).",
     )
+
+    def validate_form_data(self, value):
+        return _limit_form_data(value)
 
 
 class VersionSerializer(VietnameseInputSerializer):

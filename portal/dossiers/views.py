@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.catalogue.models import Procedure
+from portal.core import ratelimit
 from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors, services
+from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.forms import ATTACHMENT_ACCEPT, FilingForm, LookupForm, WithdrawForm
 from portal.dossiers.models import Document, Dossier, State
 from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
@@ -641,11 +642,8 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> 
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return citizen_file_response(
+        handle, content_type=attachment.content_type, filename=attachment.original_name
     )
 
 
@@ -678,20 +676,11 @@ def document_download(request: HttpRequest, code: str, document_id: int) -> File
 # --- public lookup ---------------------------------------------------------------------------------
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _lookup_allowed(request) -> bool:
     """Count an attempt; False once this address made LOOKUP_LIMIT attempts in the window."""
-    key = f"dossiers:lookup:{_client_address(request)}"
-    cache.add(key, 0, timeout=LOOKUP_WINDOW)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=LOOKUP_WINDOW)
-        attempts = 1
-    return attempts <= LOOKUP_LIMIT
+    return ratelimit.hit(
+        f"dossiers:lookup:{ratelimit.client_ip(request)}", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -703,7 +692,16 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = LookupForm(request.POST)
-        if not _lookup_allowed(request):
+        try:
+            allowed = _lookup_allowed(request)
+        except ratelimit.RateLimitUnavailable as exc:
+            return render(
+                request,
+                "dossiers/lookup.html",
+                {"form": form, "unavailable": exc.message},
+                status=503,
+            )
+        if not allowed:
             limited = True
             status = 429
         elif form.is_valid():

@@ -67,7 +67,7 @@ def test_only_administrators_change_users(client, people):
 def test_unit_list_is_scoped_and_shows_the_tree(client, people, tree):
     seen, response = listed(client, people["supervisor"], UNITS)
     assert seen == {"Công an tỉnh Thái Nguyên", "Công an xã Định Hóa", "Công an xã Phượng Tiến"}
-    assert "padding-left:1.5em" in response.content.decode()  # communes indented under province
+    assert "unit-depth-1" in response.content.decode()  # communes indented under province
     seen, _ = listed(client, people["receiving"], UNITS)
     assert seen == {"Công an xã Định Hóa"}
     seen, _ = listed(client, people["admin"], UNITS)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.backoffice.models import ContactLog, RefusalReview
 from portal.dossiers.models import Document, Dossier, State
+from tests.dossiers.conftest import make_pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,48 @@ def test_unit_isolation_through_every_admin_url(
     preview = own.get(url)
     assert preview.status_code == 200
     assert preview["Content-Type"] == "application/pdf"
-    assert "inline" in preview["Content-Disposition"]
+    # a citizen's PDF is never opened inside the back office: a sandboxed download
+    assert preview["Content-Disposition"].startswith("attachment")
+    assert preview["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_citizen_files_are_previewed_without_running_anything(
+    make_dossier, staff_client, receiving_officer, citizen
+):
+    """A citizen's image is shown as <img>, a PDF is a download (a browser's PDF viewer would
+    run the document's scripts inside the back office); both are sandboxed and never sniffed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.dossiers import services as engine
+    from tests.dossiers.conftest import make_image_bytes
+
+    dossier = make_dossier("draft")
+    engine.add_attachment(
+        dossier=dossier,
+        actor=citizen,
+        uploaded_file=SimpleUploadedFile("to-khai.pdf", make_pdf_bytes()),
+        requirement_key="to-khai",
+    )
+    image = engine.add_attachment(
+        dossier=dossier,
+        actor=citizen,
+        uploaded_file=SimpleUploadedFile("anh.png", make_image_bytes("PNG")),
+    )
+    dossier = engine.submit(dossier=dossier, actor=citizen)
+    own = staff_client(receiving_officer)
+    html = own.get(change_url(dossier)).content.decode()
+    preview = html.split("Giấy tờ đính kèm")[1].split("Lịch sử xử lý")[0]
+    assert "<iframe" not in preview and "<embed" not in preview and "<object" not in preview
+    image_url = reverse("admin:dossiers_dossier_attachment", args=[dossier.pk, image.pk])
+    assert f'<img src="{image_url}"' in preview
+    pdf = dossier.attachments.get(content_type="application/pdf")
+    pdf_url = reverse("admin:dossiers_dossier_attachment", args=[dossier.pk, pdf.pk])
+    assert f'href="{pdf_url}" download' in preview
+    shown = own.get(image_url)
+    assert shown["Content-Type"] == "image/png"
+    assert shown["Content-Disposition"].startswith("inline")
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    assert shown["Content-Security-Policy"].startswith("sandbox")
 
 
 def test_citizen_never_reaches_admin(make_dossier, client, citizen):

@@ -14,6 +14,7 @@ from portal.backoffice import otp
 from portal.backoffice.testing import login_staff
 from portal.dossiers.models import Dossier, State
 from tests.dossiers.conftest import make_pdf_bytes
+from tests.dossiers.test_browser import watch_csp
 
 pytestmark = [pytest.mark.browser]
 PASSWORD = "Mat-khau-rat-kho-2024"
@@ -73,6 +74,7 @@ def test_staff_path_end_to_end(
 
     # 1. the receiving officer logs in with password and TOTP code
     officer = browser.new_context(locale="vi-VN").new_page()
+    csp_violations = watch_csp(officer.context)
     officer.set_default_timeout(20_000)
     officer.goto(f"{base}/admin/login/?next=/admin/")
     officer.fill("input[name=username]", receiving_officer.username)
@@ -104,6 +106,7 @@ def test_staff_path_end_to_end(
     citizen_client = Client()
     citizen_client.force_login(citizen)
     person = _cookie_context(browser, live_server, citizen_client).new_page()
+    watch_csp(person.context, csp_violations)
     person.set_default_timeout(20_000)
     pdf = tmp_path / "to-khai-da-ky.pdf"
     pdf.write_bytes(make_pdf_bytes("Tờ khai đã ký"))
@@ -119,6 +122,7 @@ def test_staff_path_end_to_end(
     leader_client = Client()
     login_staff(leader_client, unit_leader)
     leader = _cookie_context(browser, live_server, leader_client).new_page()
+    watch_csp(leader.context, csp_violations)
     leader.set_default_timeout(20_000)
     _do_action(leader, base, dossier.pk, "start_processing")
     _do_action(leader, base, dossier.pk, "approve")
@@ -160,3 +164,13 @@ def test_staff_path_end_to_end(
     assert GUIDANCE in supplement_item and PROBLEM in supplement_item
     assert receiving_officer.full_name not in person.locator("ol.timeline").inner_text()
     person.screenshot(path=os.path.join(artifacts_dir, "citizen-timeline.png"), full_page=True)
+
+    # 7. the back office's other pages; none of the pages above tripped the policy
+    for url in (
+        "/admin/",
+        "/admin/units/policeunit/",
+        f"/admin/dossiers/dossier/{dossier.pk}/change/",
+    ):
+        officer.goto(f"{base}{url}")
+        officer.wait_for_load_state()
+    assert csp_violations == []

@@ -253,7 +253,9 @@ def test_dossier_page_previews_attachments_through_the_checked_view(
     preview = reverse("admin:dossiers_dossier_attachment", args=[dossier.pk, attachment.pk])
     assert preview in page
     assert "/media/" not in page  # never a direct storage URL
-    assert f'src="{preview}"' in page or f'data="{preview}"' in page
+    # a citizen's PDF is offered as a download through that view, never embedded in the page
+    assert f'href="{preview}" download' in page
+    assert f'src="{preview}"' not in page and f'data="{preview}"' not in page
 
 
 # --- no refusal that means "come in person" (notice §2.1) --------------------------------------

@@ -60,6 +60,20 @@ def browser():
             instance.close()
 
 
+def watch_csp(context, into: list[str] | None = None) -> list[str]:
+    """Collect the Content-Security-Policy violations Chromium reports on the console of every
+    page of `context` (a browser context or a page) into `into` (or a new list), which the test
+    asserts stays empty."""
+    violations: list[str] = [] if into is None else into
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def artifacts_dir(tmp_path):
     """Screenshots go here; set BROWSER_ARTIFACTS=/some/dir to keep them after the run."""
@@ -85,6 +99,7 @@ def test_file_a_dossier_and_look_it_up(
     pdf.write_bytes(make_pdf_bytes("Tờ khai CT01"))
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.set_default_timeout(20_000)
+    csp_violations = watch_csp(page)
 
     # 1. sign up
     page.goto(f"{live_server.url}/tai-khoan/dang-ky/")
@@ -145,3 +160,11 @@ def test_file_a_dossier_and_look_it_up(
     assert code in result and "Mới nộp, chờ tiếp nhận" in result
     assert "Phạm Văn Dũng" not in page.content()
     page.screenshot(path=os.path.join(artifacts_dir, "lookup.png"), full_page=True)
+
+    # 5. the API docs: Swagger UI runs under the page's policy (its script is a separate URL)
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .information-container")
+    assert page.locator(".opblock").count() > 10
+
+    # no page of the path above tripped the Content-Security-Policy
+    assert csp_violations == []
