@@ -212,3 +212,18 @@ def test_admin_index_links_to_the_dashboard(supervisor, staff_client):
     html = staff_client(supervisor).get("/admin/").content.decode()
     assert f'href="{DASHBOARD}"' in html
     assert "Thống kê, giám sát" in html
+
+
+def test_statistics_pages_answer_the_strict_content_security_policy(
+    june, supervisor, staff_client, unit, client
+):
+    """No inline script, handler or style anywhere: the charts are SVG elements with
+    presentation attributes, the layout comes from static/css/statistics.css."""
+    from tests.backoffice.test_csp import assert_strict
+
+    assert_strict(client.get("/minh-bach/", {"thang": "2026-06"}))
+    staff = staff_client(supervisor)
+    for url in (DASHBOARD, f"{DASHBOARD}don-vi/{unit.pk}/"):
+        response = staff.get(url, PERIOD)
+        assert response.status_code == 200
+        assert_strict(response)
