@@ -227,3 +227,16 @@ def test_statistics_pages_answer_the_strict_content_security_policy(
         response = staff.get(url, PERIOD)
         assert response.status_code == 200
         assert_strict(response)
+
+
+def test_chart_labels_are_escaped(staff_client, db):
+    from portal.accounts.models import User
+
+    hostile = PoliceUnit.objects.create(
+        code="G99", name='<img src=x onerror="alert(1)">Xã', level="commune"
+    )
+    UnitMonthStats.objects.create(unit=hostile, month=JUNE, received=2, completed=1, on_time=1)
+    admin = User.objects.create_superuser("quantri", password="x", kind=User.Kind.STAFF)
+    html = staff_client(admin).get(DASHBOARD, PERIOD).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Xã" in html
