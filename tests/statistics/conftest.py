@@ -12,6 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.backoffice.conftest import refusal_reason, staff_client  # noqa: F401
 from tests.dossiers.conftest import *  # noqa: F403 - units, staff, procedures, citizens
 from tests.dossiers.conftest import make_pdf_bytes, valid_absence_form
+from tests.dossiers.test_browser import (  # noqa: F401 - the Chromium launch fixtures
+    _media_url_for_live_server,
+    browser,
+)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
