@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.text import validate_person_name
+
 # Điều 31 Luật Cư trú 2020 says WHEN an absence must be declared (away ≥ 1 day for people under
 # prosecution/sentence or administrative measures; ≥ 3 months for those of military-service age;
 # ≥ 12 months for everyone else) but sets no maximum length in the text we could check. The cap
@@ -19,7 +21,9 @@ MAX_ABSENCE_DAYS = 2 * 365
 class TemporaryAbsenceForm(forms.Form):
     """Khai báo tạm vắng (1.003677): who, why, from when to when, where to."""
 
-    full_name = forms.CharField(label=_("Họ, chữ đệm và tên"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Họ, chữ đệm và tên"), max_length=150, validators=[validate_person_name]
+    )
     personal_id = forms.RegexField(
         label=_("Số định danh cá nhân"),
         regex=r"^\d{12}$",

@@ -1,11 +1,36 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.admin_mixins import RoleScopedAdmin
 from portal.accounts.models import StaffRole, User
+from portal.accounts.validators import normalize_phone
+from portal.core.text import clean_person_name, fold, nfc
 from portal.units.selectors import units_visible_to
+
+
+def search_users(queryset, term: str):
+    """A full personal number, phone or email exactly; anything else: every accent- and
+    case-folded word in the username, name or addresses (User.search_text, trigram-indexed on
+    PostgreSQL): "tran thi mai" finds "Trần Thị Mai"."""
+    term = " ".join(nfc(term).split())
+    if not term:
+        return queryset
+    compact = term.replace(" ", "").replace(".", "")
+    if compact.isdigit() and len(compact) == 12:
+        return queryset.filter(personal_id=compact)
+    if "@" in term and " " not in term:
+        return queryset.filter(email__iexact=term)
+    if compact.lstrip("+").isdigit() and len(compact) >= 9:
+        try:
+            return queryset.filter(phone=normalize_phone(term))
+        except ValidationError:
+            pass
+    for word in fold(term).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -20,10 +45,16 @@ class UserCreateForm(AdminUserCreationForm):
         model = User
         fields = ("username", "full_name", "kind", "unit")
 
+    def clean_full_name(self):
+        return clean_person_name(self.cleaned_data.get("full_name", ""))
+
 
 class UserEditForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+    def clean_full_name(self):
+        return clean_person_name(self.cleaned_data.get("full_name", ""))
 
 
 class UnitLevelFilter(admin.SimpleListFilter):
@@ -49,8 +80,16 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     list_display = ["username", "full_name", "kind", "unit", "roles_display", "is_active"]
     list_filter = ["kind", "staff_roles__role", UnitLevelFilter, "is_active"]
     list_select_related = ["unit"]
-    search_fields = ["username", "full_name", "personal_id", "phone", "email"]
+    search_fields = ["search_text"]  # the search itself: get_search_results
+    search_help_text = _(
+        "Tìm theo tên đăng nhập, họ tên, địa chỉ (có dấu hoặc không dấu), số định danh cá nhân "
+        "(đủ 12 số) hoặc số điện thoại."
+    )
     ordering = ["kind", "username"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_users(queryset, search_term), False
+
     autocomplete_fields = ["unit"]
     raw_id_fields = ["permanent_area", "current_area"]
     readonly_fields = ["last_login", "date_joined", "phone_verified_at"]

@@ -26,6 +26,7 @@ from portal.accounts.models import Sex, User
 from portal.accounts.services import register_citizen
 from portal.core.api import VietnameseInputSerializer
 from portal.core.errors import DomainError
+from portal.core.text import validate_person_name
 
 ERROR_SCHEMA = inline_serializer(
     "Error",
@@ -46,7 +47,9 @@ class SignupSerializer(VietnameseInputSerializer):
         max_length=20, error_messages=_required(gettext_lazy("Vui lòng nhập số định danh cá nhân."))
     )
     full_name = serializers.CharField(
-        max_length=150, error_messages=_required(gettext_lazy("Vui lòng nhập họ và tên."))
+        max_length=150,
+        validators=[validate_person_name],
+        error_messages=_required(gettext_lazy("Vui lòng nhập họ và tên.")),
     )
     date_of_birth = serializers.DateField(
         error_messages={

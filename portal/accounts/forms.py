@@ -12,6 +12,7 @@ from portal.accounts.lockout import USERNAME_MAX_LENGTH, lockout_seconds, login_
 from portal.accounts.models import Sex, User
 from portal.accounts.passwords import validate_new_password
 from portal.accounts.validators import normalize_personal_id, normalize_phone, validate_personal_id
+from portal.core.text import nfc, validate_person_name
 
 PASSWORD_MAX_LENGTH = 4096  # generous for pass phrases; bounds the hashing work per request
 REQUIRED = {"required": _("Vui lòng điền thông tin này.")}
@@ -22,6 +23,7 @@ class SignupForm(forms.Form):
         label=_("Họ và tên"),
         max_length=150,
         error_messages={"required": _("Vui lòng nhập họ và tên.")},
+        validators=[validate_person_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     personal_id = forms.CharField(
@@ -82,7 +84,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_full_name(self):
-        return " ".join(self.cleaned_data["full_name"].split())
+        return " ".join(nfc(self.cleaned_data["full_name"]).split())
 
     def clean_personal_id(self):
         number = normalize_personal_id(self.cleaned_data["personal_id"])

@@ -7,6 +7,7 @@ Citizens log in with their 12-digit personal identification number (stored as `u
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,10 @@ class Role(models.TextChoices):
 class Sex(models.TextChoices):
     MALE = "M", _("Nam")
     FEMALE = "F", _("Nữ")
+
+
+NFC_FIELDS = ("full_name", "first_name", "last_name", "permanent_address", "current_address")
+SEARCHED_FIELDS = ("username", "full_name", "permanent_address", "current_address")
 
 
 class User(AbstractUser):
@@ -63,6 +68,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Accent- and case-folded username, name and addresses (portal.core.text.fold), kept by
+    # save(), for the admin's user search; trigram GIN index on PostgreSQL (migration 0003).
+    search_text = models.TextField(editable=False, blank=True, default="")
     unit = models.ForeignKey(
         "units.PoliceUnit",
         verbose_name=_("đơn vị công tác"),
@@ -75,9 +83,27 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+        indexes = [
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="user_search_trgm")
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # NFC whatever the path (page, API, admin, import): decomposed text (NFD) looks the same
+        # but is not found by search. The request boundary normalises too (InputGuardMiddleware).
+        from portal.core.text import fold, nfc
+
+        for field in NFC_FIELDS:
+            value = getattr(self, field)
+            if value:
+                setattr(self, field, nfc(value))
+        self.search_text = fold(" ".join(getattr(self, f) or "" for f in SEARCHED_FIELDS))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def is_citizen(self) -> bool:

@@ -18,6 +18,7 @@ from portal.accounts.validators import (
     validate_personal_id,
 )
 from portal.core.errors import Conflict
+from portal.core.text import name_problem, nfc
 from portal.units.models import AdministrativeArea, PoliceUnit
 
 
@@ -58,7 +59,9 @@ def register_citizen(
     """
     errors: dict[str, list] = {}
     personal_id = normalize_personal_id(personal_id)
-    full_name = " ".join(str(full_name or "").split())
+    if problem := name_problem(full_name):  # before collapsing spaces: U+0085 and U+2028 are
+        errors["full_name"] = [problem]  # "spaces" to str.split()
+    full_name = " ".join(nfc(str(full_name or "")).split())
     if not full_name:
         errors["full_name"] = [_("Vui lòng nhập họ và tên.")]
     if date_of_birth is None:
@@ -86,8 +89,8 @@ def register_citizen(
         sex=sex,
         phone=phone,
         email=(email or "").strip(),
-        permanent_address=(permanent_address or "").strip(),
-        current_address=(current_address or "").strip(),
+        permanent_address=nfc(permanent_address).strip(),
+        current_address=nfc(current_address).strip(),
         permanent_area=permanent_area,
         current_area=current_area,
     )
@@ -145,12 +148,15 @@ def create_staff(
 
     Pass `password` (validated) or an already computed `password_hash` (used by the demo seed).
     """
-    username = (username or "").strip()
+    username = nfc(username).strip()
+    if problem := name_problem(full_name):
+        raise ValidationError({"full_name": [problem]})
+    full_name = " ".join(nfc(full_name).split())
     if User.objects.filter(username=username).exists():
         raise username_taken_error()
     user = User(
         username=username,
-        full_name=" ".join(full_name.split()),
+        full_name=full_name,
         kind=User.Kind.STAFF,
         is_staff=True,
         unit=unit,

@@ -15,11 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.access import can_act_for_unit, can_sign_for_unit, is_administrator
 from portal.catalogue.models import ServiceLevel
+from portal.core import dates
 from portal.core.errors import Conflict, DomainError, NotFound
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
@@ -83,18 +85,6 @@ def available_actions(*, dossier: Dossier, user) -> list[str]:
     ):
         allowed.add("apology")
     return [name for name in ACTION_SPECS if name in allowed]
-
-
-def _duration_label(delta: dt.timedelta) -> str:
-    seconds = max(int(delta.total_seconds()), 0)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return gettext("%(d)s ngày %(h)s giờ") % {"d": days, "h": hours}
-    if hours:
-        return gettext("%(h)s giờ %(m)s phút") % {"h": hours, "m": minutes}
-    return gettext("%(m)s phút") % {"m": minutes}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -209,21 +199,26 @@ if admin.site.is_registered(Dossier):
 
 @admin.register(Dossier)
 class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
+    # Most important first, short headers: the whole row fits 1280 px beside the filters
+    # (tests/backoffice/test_browser.py::test_lists_fit_common_screens).
     list_display = (
         "code",
-        "procedure_col",
-        "applicant_col",
         "state_col",
-        "submitted_at",
         "due_col",
         "waited_col",
-        "assigned_to",
+        "officer_col",
+        "applicant_col",
+        "procedure_col",
+        "submitted_col",
     )
     list_display_links = ("code",)
     list_select_related = ("procedure", "unit", "assigned_to")
     list_filter = (QueueFilter, "procedure", LevelFilter, "state", DueFilter)
-    search_fields = ("code", "applicant_name", "=applicant_personal_id")
-    search_help_text = _("Tìm theo mã hồ sơ, họ tên hoặc số định danh cá nhân (đủ 12 số).")
+    search_fields = ("search_text",)  # the search itself: get_search_results
+    search_help_text = _(
+        "Tìm theo mã hồ sơ (đủ hoặc một phần), họ tên, địa chỉ (có dấu hoặc không dấu) "
+        "hoặc số định danh cá nhân (đủ 12 số)."
+    )
     list_per_page = 50
     show_full_result_count = False
     actions = None
@@ -254,17 +249,10 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """A full personal identification number or a full dossier code is an exact, indexed
-        lookup (usable with 100,000 dossiers in a unit); anything else searches code and name."""
-        term = " ".join(search_term.split())
-        compact = term.replace(" ", "")
-        if compact.isdigit() and len(compact) == 12:
-            return queryset.filter(applicant_personal_id=compact), False
-        if term and " " not in term and "-" in term:
-            exact = queryset.filter(code__in={term, term.upper()})
-            if exact.exists():
-                return exact, False
-        return super().get_search_results(request, queryset, search_term)
+        """The staff search (selectors.search_dossiers): a full personal number or dossier code
+        exactly, anything else accent- and case-insensitively in code, name and address, on
+        indexes (usable with 100,000 dossiers in a unit)."""
+        return selectors.search_dossiers(queryset, search_term), False
 
     def get_ordering(self, request):
         queue = selectors.QUEUE_BY_KEY.get(request.GET.get("queue", ""))
@@ -285,11 +273,27 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     # --- columns -------------------------------------------------------------------------
+    def changelist_view(self, request, extra_context=None):
+        # The domain's words, not Django's "Chọn hồ sơ để xem": the queue's name when one is open.
+        queue = selectors.QUEUE_BY_KEY.get(request.GET.get("queue", ""))
+        title = gettext("Hồ sơ – %(queue)s") % {"queue": queue.label} if queue else gettext("Hồ sơ")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     @admin.display(description=_("thủ tục"), ordering="procedure__code")
     def procedure_col(self, obj):
         return format_html(
-            "{}<br><small>{}</small>", obj.procedure.code, obj.procedure.name_vi[:60]
+            '{}<br><small class="bo-procedure">{}</small>',
+            obj.procedure.code,
+            Truncator(obj.procedure.name_vi).chars(40),
         )
+
+    @admin.display(description=_("nộp lúc"), ordering="submitted_at")
+    def submitted_col(self, obj):
+        return dates.format_datetime(obj.submitted_at, empty="—")
+
+    @admin.display(description=_("cán bộ"), ordering="assigned_to__full_name")
+    def officer_col(self, obj):
+        return str(obj.assigned_to) if obj.assigned_to_id else "—"
 
     @admin.display(description=_("người nộp"), ordering="applicant_name")
     def applicant_col(self, obj):
@@ -303,7 +307,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
     def due_col(self, obj):
         if not obj.due_at:
             return "—"
-        when = timezone.localtime(obj.due_at).strftime("%H:%M %d/%m/%Y")
+        when = dates.format_datetime(obj.due_at)
         if obj.is_overdue():
             return format_html(
                 '<strong class="bo-overdue">{} ⚠ {}</strong>',
@@ -322,7 +326,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
     def waited_col(self, obj):
         if obj.state != State.SUBMITTED or not obj.submitted_at:
             return ""
-        label = _duration_label(timezone.now() - obj.submitted_at)
+        label = dates.waited(obj.submitted_at)
         if getattr(obj, "bo_reception_late", False):
             return format_html(
                 '<strong class="bo-reception-late">{} ⚠ {}</strong>',
@@ -408,8 +412,8 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             "actions": actions,
             "read_only": selectors.is_read_only(request.user),
             "overdue": dossier.is_overdue(now),
-            "time_left": _duration_label(dossier.due_at - now)
-            if dossier.due_at and dossier.due_at > now
+            "time_left": dates.duration_label(dossier.due_at - now)
+            if dossier.due_at and dossier.due_at > now and dossier.state in CLOCK_RUNNING_STATES
             else "",
             "all_verified": services.mandatory_documents_all_verified(dossier=dossier),
             "has_view_permission": True,
@@ -484,6 +488,8 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             "change_url": change_url,
             "level": dossier.procedure.level,
             "no_method": not dossier.result_method,
+            "chosen_not_offered": bool(dossier.result_method)
+            and dossier.result_method not in services.return_methods(dossier=dossier),
             "has_contact": services.has_successful_contact(dossier=dossier)
             if action == "return_result"
             else False,
@@ -570,14 +576,15 @@ class RefusalReasonAdmin(BackOfficeAccess, admin.ModelAdmin):
 class RefusalReviewAdmin(BackOfficeAccess, admin.ModelAdmin):
     """The supervisors' list of refusals (the level above reviews every one)."""
 
+    # Most important first, short headers: all seven columns fit 1280 px beside the filters.
     list_display = (
         "dossier",
-        "unit",
-        "reason",
-        "refused_by",
-        "refused_at",
-        "all_documents_verified",
         "outcome",
+        "refused_at_col",
+        "unit",
+        "reason_col",
+        "refused_by",
+        "verified_col",
     )
     list_filter = ("outcome", "reason", "all_documents_verified")
     list_select_related = ("dossier", "unit", "reason", "refused_by")
@@ -594,6 +601,26 @@ class RefusalReviewAdmin(BackOfficeAccess, admin.ModelAdmin):
         "reviewed_at",
     )
     fields = (*readonly_fields, "outcome", "review_note")
+
+    def changelist_view(self, request, extra_context=None):
+        title = gettext("Từ chối chờ cấp trên xem xét")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    @admin.display(description=_("từ chối lúc"), ordering="refused_at")
+    def refused_at_col(self, obj):
+        return dates.format_datetime(obj.refused_at, empty="—")
+
+    @admin.display(description=_("lý do"), ordering="reason__title")
+    def reason_col(self, obj):
+        return format_html(
+            '{}<br><small class="bo-procedure">{}</small>',
+            obj.reason.title,
+            obj.legal_provision or obj.reason.legal_provision,
+        )
+
+    @admin.display(description=_("đủ giấy tờ"), boolean=True, ordering="all_documents_verified")
+    def verified_col(self, obj):
+        return obj.all_documents_verified
 
     def get_queryset(self, request):
         user = request.user

@@ -108,22 +108,30 @@ class RefuseForm(ActionForm):
         return _check(services.clean_refusal_explanation, self.cleaned_data["explanation"])
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    """ "Nguyễn Hữu Nam – Cán bộ xử lý (xuly.dinhhoa)": two officers may share a name."""
+
+    def label_from_instance(self, obj):
+        roles = ", ".join(
+            str(Role(r).label)
+            for r in (Role.HANDLING_OFFICER, Role.UNIT_LEADER, Role.RECEIVING_OFFICER)
+            if r in obj.role_set()
+        )
+        return f"{obj.full_name or obj.username} – {roles} ({obj.username})"
+
+
 class AssignForm(ActionForm):
-    officer = forms.ModelChoiceField(label=_("Cán bộ xử lý"), queryset=User.objects.none())
+    officer = OfficerChoiceField(
+        label=_("Cán bộ xử lý"),
+        queryset=User.objects.none(),
+        empty_label=_("— Chọn cán bộ xử lý —"),
+        help_text=_("Cán bộ có vai trò xử lý hồ sơ của đơn vị tiếp nhận."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.dossier is not None:
-            self.fields["officer"].queryset = (
-                User.objects.filter(
-                    kind=User.Kind.STAFF,
-                    is_active=True,
-                    unit_id=self.dossier.unit_id,
-                    staff_roles__role__in=[Role.HANDLING_OFFICER, Role.UNIT_LEADER],
-                )
-                .distinct()
-                .order_by("full_name", "username")
-            )
+            self.fields["officer"].queryset = services.handling_officers(unit=self.dossier.unit)
 
 
 class StopForm(ActionForm):
@@ -136,13 +144,7 @@ class StopForm(ActionForm):
 
 
 class ReturnForm(ActionForm):
-    method = forms.ChoiceField(
-        label=_("Hình thức trả kết quả"),
-        choices=[
-            (ResultMethod.IN_PERSON, ResultMethod.IN_PERSON.label),
-            (ResultMethod.POST, ResultMethod.POST.label),
-        ],
-    )
+    method = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=())
     collected_by_name = forms.CharField(
         label=_("Họ tên người nhận"), required=False, max_length=150
     )
@@ -157,6 +159,23 @@ class ReturnForm(ActionForm):
         label=_("Địa chỉ nhận qua bưu chính"), required=False, max_length=300
     )
     postal_fee = forms.IntegerField(label=_("Cước bưu chính (đồng)"), required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the procedure allows and staff can honour here, the citizen's choice first and
+        # pre-selected; when the citizen chose nothing (or what cannot be honoured here), no
+        # method is pre-selected: staff pick the one agreed with the citizen.
+        methods = services.return_methods(dossier=self.dossier) if self.dossier else []
+        chosen = self.dossier.result_method if self.dossier else ""
+        choices = [(m, ResultMethod(m).label) for m in methods]
+        field = self.fields["method"]
+        if chosen in methods:
+            field.initial = chosen
+            if self.dossier.result_address and not self.is_bound:
+                self.initial.setdefault("postal_address", self.dossier.result_address)
+        else:
+            choices.insert(0, ("", _("— Chọn hình thức đã thống nhất với công dân —")))
+        field.choices = choices
 
 
 class ContactForm(ActionForm):

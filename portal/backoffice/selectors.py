@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.access import is_administrator, is_officer
 from portal.accounts.models import Role
 from portal.core.errors import NotFound
+from portal.core.text import fold, nfc
 from portal.dossiers.models import CLOCK_RUNNING_STATES, Dossier, State
 from portal.workcalendar import services as calendar
 
@@ -203,6 +204,31 @@ def queue_counts(*, user, now: dt.datetime | None = None) -> list[QueueCount]:
     ]
 
 
+def search_dossiers(qs: QuerySet[Dossier], term: str) -> QuerySet[Dossier]:
+    """Staff search, the same on every screen (admin list, staff API).
+
+    - a full personal identification number (12 digits): exact, on its index;
+    - a full dossier code: exact, on its unique index (when such a dossier is in `qs`);
+    - anything else: every word, accent- and case-folded ("Tran Thi Mai", "TRẦN THỊ MAI" and
+      "tran thi mai" find "Trần Thị Mai"; đ ↔ d), must occur in the dossier's folded code,
+      applicant name or address (`search_text`, a trigram GIN index on PostgreSQL): a part of a
+      name, an address or a code ("20261201-00", "0042") is found without scanning the table.
+    """
+    term = " ".join(nfc(term).split())
+    if not term:
+        return qs
+    compact = term.replace(" ", "")
+    if compact.isdigit() and len(compact) == 12:
+        return qs.filter(applicant_personal_id=compact)
+    if " " not in term and "-" in term:
+        exact = qs.filter(code__in={term, term.upper()})
+        if exact.exists():
+            return exact
+    for word in fold(term).split():
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
 def staff_list(
     *, user, queue: str | None = None, state: str | None = None, search: str | None = None
 ) -> QuerySet[Dossier]:
@@ -213,12 +239,7 @@ def staff_list(
     if state:
         qs = qs.filter(state=state)
     if search:
-        search = " ".join(search.split())
-        compact = search.replace(" ", "")
-        if compact.isdigit() and len(compact) == 12:  # a personal number: exact, indexed
-            qs = qs.filter(applicant_personal_id=compact)
-        else:
-            qs = qs.filter(Q(code__icontains=search) | Q(applicant_name__icontains=search))
+        qs = search_dossiers(qs, search)
     if not queue:
         qs = qs.order_by("-submitted_at", "-pk")
     return qs

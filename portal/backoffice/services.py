@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.validators import normalize_personal_id, validate_personal_id
 from portal.catalogue.models import RequiredDocument, ResultMethod
 from portal.core.errors import Conflict, DomainError, PermissionDenied
+from portal.core.text import name_problem, nfc
 from portal.dossiers import services as engine
 from portal.dossiers.models import Document, Dossier, DossierEvent, State
 
@@ -369,14 +371,30 @@ def review_refusal(*, review: RefusalReview, actor: User, outcome: str, note: st
     return review
 
 
+def handling_officers(*, unit) -> QuerySet[User]:
+    """Who a dossier of `unit` may be assigned to: its active handling officers (a leader only if
+    they also hold the handling role; the leader approves, and does not appear as a handler)."""
+    return (
+        User.objects.filter(
+            kind=User.Kind.STAFF,
+            is_active=True,
+            unit_id=unit.pk,
+            staff_roles__role=Role.HANDLING_OFFICER,
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
 @transaction.atomic
 def assign(
     *, dossier: Dossier, actor: User, officer: User, expected_version: int | None = None
 ) -> Dossier:
     if not (
         officer.is_officer
+        and officer.is_active
         and officer.unit_id == dossier.unit_id
-        and officer.has_role(Role.HANDLING_OFFICER, Role.UNIT_LEADER)
+        and officer.has_role(Role.HANDLING_OFFICER)
     ):
         message = _("Chỉ giao cho cán bộ xử lý của đơn vị tiếp nhận hồ sơ.")
         raise ReasonError(message, code="invalid_officer", details={"officer": [message]})
@@ -442,6 +460,25 @@ def has_successful_contact(*, dossier: Dossier) -> bool:
     return dossier.contact_logs.filter(outcome=ContactLog.Outcome.REACHED).exists()
 
 
+# Ways the back office can hand a result over at this step (an electronic, digitally signed
+# result is not issued here yet: never offer it to staff).
+RETURN_METHODS_HONOURED = (ResultMethod.IN_PERSON, ResultMethod.POST)
+
+
+def return_methods(*, dossier: Dossier) -> list[str]:
+    """The return methods to offer for `dossier`: what its procedure allows (all, when the
+    catalogue names none) and staff can honour here, the citizen's chosen method first."""
+    allowed = [
+        m
+        for m in (dossier.procedure.result_methods or ResultMethod.values)
+        if m in RETURN_METHODS_HONOURED
+    ]
+    if dossier.result_method in allowed:
+        allowed.remove(dossier.result_method)
+        allowed.insert(0, dossier.result_method)
+    return allowed
+
+
 def _clean_return(
     *,
     dossier: Dossier,
@@ -454,10 +491,19 @@ def _clean_return(
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     details: dict[str, Any] = {}
-    if method == ResultMethod.IN_PERSON:
-        name = " ".join(str(collected_by_name or "").split())
+    if method == ResultMethod.ELECTRONIC:
+        errors["method"] = [_("Trả kết quả điện tử chưa được hỗ trợ ở bước này.")]
+    elif method in ResultMethod.values and method not in return_methods(dossier=dossier):
+        errors["method"] = [
+            _("Thủ tục này không trả kết quả theo hình thức “%(method)s”.")
+            % {"method": ResultMethod(method).label}
+        ]
+    elif method == ResultMethod.IN_PERSON:
+        name = " ".join(nfc(str(collected_by_name or "")).split())
         if len(name) < 3:
             errors["collected_by_name"] = [_("Ghi họ tên người nhận kết quả.")]
+        elif problem := name_problem(collected_by_name):
+            errors["collected_by_name"] = [problem]
         pid = normalize_personal_id(collected_by_personal_id)
         try:
             validate_personal_id(pid)
@@ -482,8 +528,6 @@ def _clean_return(
         if postal_fee is None or int(postal_fee) < 0:
             errors["postal_fee"] = [_("Ghi cước bưu chính (đồng).")]
         details = {"postal_address": address, "postal_fee": int(postal_fee or 0)}
-    elif method == ResultMethod.ELECTRONIC:
-        errors["method"] = [_("Trả kết quả điện tử chưa được hỗ trợ ở bước này.")]
     else:
         errors["method"] = [_("Chọn hình thức trả kết quả.")]
     if errors:

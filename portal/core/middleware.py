@@ -8,16 +8,24 @@
 
 Under /api/ the answer is the API's JSON error (400, code "invalid_input", the parameter in
 "errors"); elsewhere the Vietnamese 400 page.
+
+What passes is normalised to Unicode NFC here, the one choke point for every page and API view
+(issue 14): query parameters, form fields (names and values), uploaded file names and JSON bodies
+(keys and strings). Text typed in decomposed form (NFD, from some phone keyboards) is then stored
+and searched like the same text typed precomposed. Services normalise again before saving.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
+from io import BytesIO
 
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
+from portal.core.text import nfc_deep
 from portal.core.views import bad_request, is_api_request
 
 NUL = "\x00"
@@ -34,6 +42,32 @@ def _has_nul(value) -> bool:
     return False
 
 
+def _needs_nfc_querydict(data: QueryDict) -> bool:
+    return any(
+        not unicodedata.is_normalized("NFC", key)
+        or any(not unicodedata.is_normalized("NFC", v) for v in values)
+        for key, values in data.lists()
+    )
+
+
+def _nfc_querydict(data: QueryDict, encoding: str | None) -> QueryDict:
+    normal = QueryDict(mutable=True, encoding=encoding)
+    for key, values in data.lists():
+        normal.setlist(
+            unicodedata.normalize("NFC", key), [unicodedata.normalize("NFC", v) for v in values]
+        )
+    normal._mutable = False
+    return normal
+
+
+def _replace_body(request: HttpRequest, text: str) -> None:
+    """Make `text` the request body the views and DRF's parsers read."""
+    body = text.encode(request.encoding or settings.DEFAULT_CHARSET)
+    request._body = body
+    request._stream = BytesIO(body)
+    request.META["CONTENT_LENGTH"] = str(len(body))
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,7 +76,53 @@ class InputGuardMiddleware:
         problem = self.problem(request)
         if problem is not None:
             return self.refuse(request, *problem)
+        self.normalise(request)
         return self.get_response(request)
+
+    # -- NFC -----------------------------------------------------------------------------------
+
+    def normalise(self, request: HttpRequest) -> None:
+        """Rewrite the request's text to NFC (only what is not NFC already)."""
+        if _needs_nfc_querydict(request.GET):
+            request.GET = _nfc_querydict(request.GET, request.encoding)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        content_type = request.content_type or ""
+        try:
+            if content_type in FORM_TYPES and request.method == "POST":
+                self._normalise_form(request, content_type)
+            elif content_type == FORM_TYPES[0]:  # PUT/PATCH form bodies: the parser reads body
+                body = request.body
+                form = QueryDict(body, encoding=request.encoding)
+                if _needs_nfc_querydict(form):
+                    _replace_body(request, _nfc_querydict(form, request.encoding).urlencode())
+            elif content_type == "application/json" or content_type.endswith("+json"):
+                body = request.body
+                if body.isascii() and b"\\u" not in body.lower():
+                    return  # plain ASCII, no escapes: already NFC
+                data = json.loads(body)
+                normal = nfc_deep(data)
+                if normal != data:
+                    _replace_body(request, json.dumps(normal, ensure_ascii=False))
+        except Exception:  # noqa: BLE001 - unreadable: the view's parser answers as before
+            return
+
+    @staticmethod
+    def _normalise_form(request: HttpRequest, content_type: str) -> None:
+        post, files = request.POST, request.FILES
+        if _needs_nfc_querydict(post):
+            request._post = _nfc_querydict(post, request.encoding)
+            if content_type == FORM_TYPES[0]:
+                # the body is still readable: DRF's form parser would parse it again
+                _replace_body(request, request._post.urlencode())
+        for key in list(files.keys()):
+            uploads = files.getlist(key)
+            for upload in uploads:
+                if upload.name and not unicodedata.is_normalized("NFC", upload.name):
+                    upload.name = unicodedata.normalize("NFC", upload.name)
+            if not unicodedata.is_normalized("NFC", key):
+                files.setlist(unicodedata.normalize("NFC", key), uploads)
+                del files[key]
 
     # -- checks ------------------------------------------------------------------------------
 

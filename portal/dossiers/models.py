@@ -8,6 +8,7 @@ Transitions are model methods guarded by role (django-fsm `permission`) and call
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +125,10 @@ class Dossier(FSMModelMixin, models.Model):
     applicant_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    # Accent- and case-folded code, applicant name and address (portal.core.text.fold), kept by
+    # save(): staff search matches "tran thi mai" to "Trần Thị Mai" and part of a code; a trigram
+    # index on PostgreSQL (migration 0003, PostgreSQL only) serves its `contains` lookups.
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     # Result, fee and payment (level 4 payment is a later issue; the fields are here now).
     result_method = models.CharField(
@@ -167,10 +172,28 @@ class Dossier(FSMModelMixin, models.Model):
             models.Index(fields=["unit", "state", "submitted_at"], name="dossier_reception_idx"),
             models.Index(fields=["citizen", "-created_at"], name="dossier_citizen_idx"),
             models.Index(fields=["unit", "-submitted_at"], name="dossier_unit_recent_idx"),
+            GinIndex(
+                fields=["search_text"], opclasses=["gin_trgm_ops"], name="dossier_search_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    SEARCHED_FIELDS = ("code", "applicant_name", "applicant_address")
+    NFC_FIELDS = ("applicant_name", "applicant_address", "result_address")
+
+    def save(self, *args, **kwargs):
+        from portal.core.text import fold, nfc, nfc_deep
+
+        for field in self.NFC_FIELDS:
+            setattr(self, field, nfc(getattr(self, field)))
+        self.form_data = nfc_deep(self.form_data)
+        self.search_text = fold(" ".join(getattr(self, f) or "" for f in self.SEARCHED_FIELDS))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     # --- derived -------------------------------------------------------------------------
     @property

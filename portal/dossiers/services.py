@@ -494,9 +494,10 @@ def create_draft(
 
 
 def _json_safe(data: dict) -> dict:
+    from portal.core.text import nfc_deep
     from portal.dossiers.registry import _jsonable
 
-    return {str(k): _jsonable(v) for k, v in data.items()}
+    return nfc_deep({str(k): _jsonable(v) for k, v in data.items()})
 
 
 def _require_owner(dossier: Dossier, actor) -> None:

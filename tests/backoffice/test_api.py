@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from portal.backoffice.models import RefusalReview
+from portal.catalogue.models import Procedure
 from portal.dossiers.models import Dossier, State
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,8 @@ def test_full_path_through_api(make_dossier, receiving_officer, handling_officer
         == 403
     )
     assert api(unit_leader).post(url(dossier.code, "approve"), {}, format="json").status_code == 200
+    # Returned by post: the procedure must offer it (the catalogue's 1.003677 does not).
+    Procedure.objects.filter(pk=dossier.procedure_id).update(result_methods=["in_person", "post"])
     Dossier.objects.filter(pk=dossier.pk).update(result_method="post")
     response = api(receiving_officer).post(
         url(dossier.code, "return_result"),

@@ -174,3 +174,90 @@ def test_staff_path_end_to_end(
         officer.goto(f"{base}{url}")
         officer.wait_for_load_state()
     assert csp_violations == []
+
+
+FIT_JS = """() => {
+    const results = document.querySelector('#changelist-form .results');
+    const box = results.getBoundingClientRect();
+    return {
+        innerWidth: window.innerWidth,
+        pageWidth: document.documentElement.scrollWidth,
+        resultsOverflow: results.scrollWidth - results.clientWidth,
+        headers: Array.from(document.querySelectorAll('#result_list thead th')).map(th => {
+            const r = th.getBoundingClientRect();
+            return {text: th.innerText.trim(), left: r.left, right: r.right,
+                    boxLeft: box.left, boxRight: box.right};
+        }),
+    };
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1366, 768)])
+def test_lists_fit_common_screens(
+    _media_url_for_live_server,
+    live_server,
+    make_dossier,
+    receiving_officer,
+    handling_officer,
+    supervisor,
+    browser,
+    monkeypatch,
+    width,
+    height,
+):
+    """The queue shows due, waited and officer columns, the refusal review list all its columns,
+    at 1280 px and 1366×768: every header inside the viewport and inside the list (no scrolling
+    the list sideways), and no horizontal scroll of the page."""
+    from portal.accounts.models import User
+    from portal.backoffice import services as backoffice
+    from portal.backoffice.models import RefusalReason, RefusalReview
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    long_name = "Nguyễn Thị Phương Thảo Hoàng Lan"
+    User.objects.filter(pk=handling_officer.pk).update(full_name=long_name)
+    make_dossier("submitted")
+    received = make_dossier("received")
+    backoffice.assign(
+        dossier=received, actor=receiving_officer, officer=User.objects.get(pk=handling_officer.pk)
+    )
+    refused = make_dossier("refused")
+    reason = RefusalReason.objects.create(
+        code="thu-hoi-dat",
+        title="Chỗ ở thuộc địa điểm không được đăng ký thường trú, tạm trú mới",
+        legal_provision="Điều 23 Luật Cư trú 2020",
+    )
+    RefusalReview.objects.create(
+        dossier=refused,
+        unit=refused.unit,
+        reason=reason,
+        legal_provision=reason.legal_provision,
+        explanation="Chỗ ở thuộc khu vực đã có quyết định thu hồi đất.",
+        refused_by=receiving_officer,
+    )
+    base = live_server.url
+    pages = [
+        (receiving_officer, "/admin/dossiers/dossier/?queue=reception", ["Hẹn trả", "Đã chờ"]),
+        (receiving_officer, "/admin/dossiers/dossier/", ["Hẹn trả", "Đã chờ", "Cán bộ"]),
+        (supervisor, "/admin/backoffice/refusalreview/", []),
+    ]
+    for user, url, must_show in pages:
+        client = Client()
+        login_staff(client, user)
+        context = _cookie_context(browser, live_server, client)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{base}{url}")
+        page.wait_for_load_state()
+        assert page.locator("#result_list").count() == 1, page.content()[:3000]
+        fit = page.evaluate(FIT_JS)
+        texts = [h["text"].split("\n")[-1].strip().lower() for h in fit["headers"]]
+        for name in must_show:
+            assert name.lower() in texts, (url, texts)
+        if "refusalreview" in url:
+            assert len(fit["headers"]) == 7, texts
+        for header in fit["headers"]:
+            assert header["left"] >= 0 and header["right"] <= fit["innerWidth"], (url, header)
+            assert header["right"] <= header["boxRight"] + 1, (url, header)
+        assert fit["resultsOverflow"] <= 0, (url, fit["resultsOverflow"])
+        assert fit["pageWidth"] <= fit["innerWidth"], (url, fit["pageWidth"])
+        context.close()

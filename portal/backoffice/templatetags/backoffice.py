@@ -19,3 +19,14 @@ def backoffice_queues(context):
         "pending_reviews": selectors.pending_refusal_reviews(user=user),
         "now": now,
     }
+
+
+@register.filter
+def copy_kind_label(value):
+    """ "original" → "Bản chính" (a supplement item's kind of copy, as stored in the history)."""
+    from portal.catalogue.models import RequiredDocument
+
+    try:
+        return RequiredDocument.CopyKind(value).label
+    except ValueError:
+        return value
