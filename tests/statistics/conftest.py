@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.backoffice.conftest import refusal_reason, staff_client  # noqa: F401
+from tests.backoffice.conftest import staff_client  # noqa: F401
 from tests.dossiers.conftest import *  # noqa: F403 - units, staff, procedures, citizens
 from tests.dossiers.conftest import make_pdf_bytes, valid_absence_form
 from tests.dossiers.test_browser import (  # noqa: F401 - the Chromium launch fixtures
@@ -22,6 +22,20 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=HCM)
+
+
+@pytest.fixture
+def refusal_reason(db):
+    """A managed refusal category (the data migration's rows are gone in transactional tests)."""
+    from portal.backoffice.models import RefusalReason
+
+    return RefusalReason.objects.filter(is_active=True).order_by("position").first() or (
+        RefusalReason.objects.create(
+            code="khong-thuoc-dien",
+            title="Không thuộc diện phải khai báo tạm vắng",
+            legal_provision="Điều 31 Luật Cư trú 2020",
+        )
+    )
 
 
 @pytest.fixture
@@ -72,7 +86,7 @@ def scenario(
     handling_officer,
     unit_leader,
     other_unit_officer,
-    refusal_reason,  # noqa: F811
+    refusal_reason,
 ):
     """June 2026 (Mon 1 June; office hours 07:30–11:30, 13:30–17:00 = 7 h 30 = 1 working day;
     the procedure's deadline is 1 working day).

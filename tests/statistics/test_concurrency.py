@@ -18,8 +18,12 @@ JUNE = dt.date(2026, 6, 1)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_concurrent_refreshes_of_a_month_write_each_row_once(scenario, unit, other_unit):
+@pytest.fixture
+def postgres():
     require_service(connection.vendor == "postgresql", "PostgreSQL")
+
+
+def test_concurrent_refreshes_of_a_month_write_each_row_once(postgres, scenario, unit, other_unit):
     results = _run_in_threads([lambda: services.refresh_month(month=JUNE)] * 4)
     assert [r[0] for r in results] == ["ok"] * 4, results
     assert UnitMonthStats.objects.filter(month=JUNE).count() == 2
