@@ -38,6 +38,7 @@ COPY . .
 # Static files are collected at build time (hashed and compressed by WhiteNoise). The key only
 # satisfies DEBUG=false for this one command; the real SECRET_KEY comes from the environment.
 RUN DEBUG=false SECRET_KEY=collectstatic-at-build-time-only ALLOWED_HOSTS=localhost \
+        PUBLIC_BASE_URL=https://collectstatic.invalid \
         python manage.py collectstatic --noinput \
  && mkdir -p /app/var /data/private \
  && chown -R portal:portal /app/var /data/private

@@ -44,7 +44,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "subject": "Hồ sơ {{ dossier_code }} cần bổ sung giấy tờ",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "{{ unit_name }} đề nghị bổ sung hồ sơ {{ dossier_code }} – {{ procedure_name }}.\n"
-        "Lý do: {{ reason }}\n\nGiấy tờ cần bổ sung:\n"
+        "Lý do: {{ reason }}.\n\nGiấy tờ cần bổ sung:\n"
         "{% for item in items %}- {{ item }}\n{% endfor %}\n"
         "{% if deadline %}Hạn bổ sung: {{ deadline }}. {% endif %}"
         "Bổ sung trực tuyến tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
@@ -100,6 +100,20 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "không trả kết quả đúng hẹn ngày {{ original_date }}.\n"
         "Lý do: {{ reason }}\nNgày hẹn trả kết quả mới: {{ new_date }}.\n\n"
         "Mong Ông/Bà thông cảm.\n\n" + _SIGN,
+    },
+    # Sent once per dossier when its due moment passes, before the leader's apology (form 04).
+    (ev.DOSSIER_OVERDUE, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} đã quá hạn trả kết quả ({{ due_at }}). {{ unit_name }} "
+        "sẽ gửi thư xin lỗi và hẹn lại ngày trả. {{ portal_url }}/ho-so/",
+    },
+    (ev.DOSSIER_OVERDUE, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} đã quá hạn trả kết quả",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Hồ sơ {{ dossier_code }} – {{ procedure_name }} chưa được {{ unit_name }} trả kết quả "
+        "đúng hẹn ({{ due_at }}).\n"
+        "Đơn vị sẽ gửi Ông/Bà thư xin lỗi, nêu lý do và ngày hẹn trả kết quả mới. Ông/Bà có "
+        "quyền phản ánh, kiến nghị về việc chậm giải quyết.\n\n"
+        "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
     },
     (ev.OTP_CODE, "sms"): {
         "body": "Ma xac thuc {{ purpose_label }}: {{ code }}. Hieu luc {{ minutes }} phut. "

@@ -19,6 +19,7 @@ DOSSIER_APPROVED = "dossier_approved"
 RESULT_READY = "result_ready"
 RESULT_RETURNED = "result_returned"
 DOSSIER_DELAYED = "dossier_delayed"
+DOSSIER_OVERDUE = "dossier_overdue"
 OTP_CODE = "otp_code"
 STAFF_DIGEST = "staff_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
@@ -49,6 +50,7 @@ EVENTS: dict[str, EventSpec] = {
         _("Xin lỗi và hẹn lại ngày trả kết quả"),
         _DOSSIER + ("original_date", "new_date", "reason"),
     ),
+    DOSSIER_OVERDUE: EventSpec(_("Hồ sơ quá hạn giải quyết"), _DOSSIER + ("due_at",)),
     OTP_CODE: EventSpec(_("Mã xác thực một lần"), ("code", "minutes", "purpose_label"), True),
     STAFF_DIGEST: EventSpec(
         _("Tổng hợp hồ sơ đến hạn (đơn vị)"),
@@ -94,6 +96,7 @@ def sample_context() -> dict:
         "return_method": "Gửi qua bưu chính công ích",
         "original_date": today,
         "new_date": today + dt.timedelta(days=2),
+        "due_at": "16:30 " + today.strftime("%d/%m/%Y"),
         "code": "123456",
         "minutes": 5,
         "purpose_label": "xac minh so dien thoai",

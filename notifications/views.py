@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from notifications import accounts
@@ -43,9 +44,23 @@ def after_signup(request, user) -> str:
     return reverse("notifications:verify-phone")
 
 
+NEXT_SESSION_KEY = "verify_phone_next"
+
+
+def _remember_next(request) -> None:
+    """`?next=` (a page of this site, e.g. the filing page that asked for verification): where
+    the citizen goes back once the number is verified."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[NEXT_SESSION_KEY] = target
+
+
 @login_required
 def verify_phone(request):
     user = request.user
+    _remember_next(request)
     send_form = SendCodeForm(initial={"phone": user.phone})
     code_form = CodeForm()
     pending = request.session.get("verify_phone")
@@ -74,7 +89,8 @@ def verify_phone(request):
             else:
                 del request.session["verify_phone"]
                 messages.success(request, _("Số điện thoại đã được xác minh."))
-                return redirect("notifications:verify-phone")
+                back = request.session.pop(NEXT_SESSION_KEY, "")
+                return redirect(back or "notifications:verify-phone")
     return render(
         request,
         "notifications/verify_phone.html",

@@ -59,7 +59,8 @@ MIDDLEWARE = [
     "portal.core.csp.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Pages: Vietnamese unless English was chosen (cookie); the API also honours Accept-Language.
+    "portal.core.locale.ChosenLanguageMiddleware",
     # NUL anywhere and over-long query values: a Vietnamese 400 (JSON under /api/), never a 500
     "portal.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,8 +155,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Dossier code: placeholders {unit}, {date:%Y%m%d}, {seq}
 DOSSIER_CODE_FORMAT = env.str("DOSSIER_CODE_FORMAT", default="{unit}-{date:%Y%m%d}-{seq:04d}")
 
-# Public site address, used in QR codes on slips and in notices
+# Public site address, used in QR codes on slips and in every link of SMS and emails. `make run`
+# sets it from its PORT; in production it must be the address citizens reach: with DEBUG=false a
+# missing or loopback address (127.x, ::1, localhost) refuses to start, like SECRET_KEY.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+
+def _is_loopback_url(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if not DEBUG and (not env.str("PUBLIC_BASE_URL", default="") or _is_loopback_url(PUBLIC_BASE_URL)):
+    raise ImproperlyConfigured(
+        "DEBUG=false requires PUBLIC_BASE_URL to be the public address of the site "
+        "(not a loopback address such as 127.0.0.1 or localhost)."
+    )
 
 # Background jobs: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -335,6 +358,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "notifications.staff_digest",
             "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
         },
+        # Citizens are told once when their dossier passes its due moment (issue 14).
+        "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
     }
 )
 # end notifications

@@ -16,6 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

@@ -16,6 +16,8 @@ from portal.core.text import validate_person_name
 # below is a plausibility bound for typing errors (unverified as law; adjust when a source says
 # otherwise).
 MAX_ABSENCE_DAYS = 2 * 365
+# ISO from date inputs (and the API); dd/mm/yyyy as typed where a browser has no date picker.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class TemporaryAbsenceForm(forms.Form):
@@ -29,7 +31,15 @@ class TemporaryAbsenceForm(forms.Form):
         regex=r"^\d{12}$",
         error_messages={"invalid": _("Số định danh cá nhân gồm đúng 12 chữ số.")},
     )
-    date_of_birth = forms.DateField(label=_("Ngày, tháng, năm sinh"), required=False)
+    # A date picker: the browser shows it as dd/mm/yyyy on a Vietnamese phone; the value sent and
+    # stored stays ISO (yyyy-mm-dd). A browser without date inputs may send dd/mm/yyyy.
+    date_of_birth = forms.DateField(
+        label=_("Ngày, tháng, năm sinh"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Ngày sinh không hợp lệ (ngày/tháng/năm).")},
+    )
     permanent_address = forms.CharField(label=_("Nơi thường trú"), max_length=300, required=False)
     residence_commune = forms.CharField(
         label=_("Xã / phường nơi đang cư trú"), max_length=200, required=False
@@ -46,7 +56,8 @@ class TemporaryAbsenceForm(forms.Form):
             "required": _("Vui lòng nhập ngày bắt đầu tạm vắng."),
             "invalid": _("Ngày bắt đầu tạm vắng không hợp lệ."),
         },
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label=_("Đến ngày"),
@@ -54,7 +65,8 @@ class TemporaryAbsenceForm(forms.Form):
             "required": _("Vui lòng nhập ngày kết thúc tạm vắng."),
             "invalid": _("Ngày kết thúc tạm vắng không hợp lệ."),
         },
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     destination_address = forms.CharField(
         label=_("Nơi đến (địa chỉ)"),

@@ -46,7 +46,17 @@ ACTION_SPECS: dict[str, tuple[type[forms.ActionForm], str, str]] = {
         _("Yêu cầu bổ sung hồ sơ"),
         _("Gửi yêu cầu bổ sung (CT05)"),
     ),
-    "refuse": (forms.RefuseForm, _("Từ chối hồ sơ"), _("Từ chối, lập phiếu CT06")),
+    "refuse": (forms.RefuseForm, _("Từ chối hồ sơ"), _("Từ chối, ký phiếu CT06")),
+    "propose_refusal": (
+        forms.RefuseForm,
+        _("Đề xuất từ chối hồ sơ"),
+        _("Gửi đề xuất từ chối cho lãnh đạo duyệt"),
+    ),
+    "decide_refusal": (
+        forms.DecideRefusalForm,
+        _("Duyệt đề xuất từ chối"),
+        _("Ghi quyết định"),
+    ),
     "assign": (forms.AssignForm, _("Phân công cán bộ xử lý"), _("Phân công")),
     "start_processing": (forms.ConfirmForm, _("Bắt đầu xử lý"), _("Bắt đầu xử lý")),
     "approve": (forms.ConfirmForm, _("Phê duyệt kết quả"), _("Phê duyệt")),
@@ -65,6 +75,17 @@ CONTACT_STATES = (State.RECEIVED, State.PROCESSING, State.APPROVED)
 def available_actions(*, dossier: Dossier, user) -> list[str]:
     """The staff decisions this user may take on this dossier now (engine rules + back office)."""
     allowed = set(engine.allowed_actions(dossier=dossier, user=user))
+    # Refusal (notice §2.1, the head signs the CT06): the unit leader refuses or decides an
+    # officer's proposal; other officers of the unit only propose.
+    if dossier.state in services.REFUSABLE_STATES and (
+        getattr(user, "unit_id", None) == dossier.unit_id and can_act_for_unit(user, dossier.unit)
+    ):
+        pending = services.pending_refusal_proposal(dossier=dossier)
+        if "refuse" in allowed:  # the engine offers it to the unit leader only
+            if pending is not None:
+                allowed.add("decide_refusal")
+        elif pending is None:
+            allowed.add("propose_refusal")
     if (
         dossier.state in CONTACT_STATES
         and can_act_for_unit(user, dossier.unit)
@@ -416,6 +437,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             if dossier.due_at and dossier.due_at > now and dossier.state in CLOCK_RUNNING_STATES
             else "",
             "all_verified": services.mandatory_documents_all_verified(dossier=dossier),
+            "refusal_proposal": services.pending_refusal_proposal(dossier=dossier),
             "has_view_permission": True,
         }
         request.current_app = self.admin_site.name
@@ -493,9 +515,9 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
             "has_contact": services.has_successful_contact(dossier=dossier)
             if action == "return_result"
             else False,
-            "all_verified": services.mandatory_documents_all_verified(dossier=dossier)
-            if action == "refuse"
-            else False,
+            "proposal": services.pending_refusal_proposal(dossier=dossier)
+            if action == "decide_refusal"
+            else None,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "backoffice/action_form.html", context)
@@ -561,8 +583,8 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
 
 @admin.register(RefusalReason)
 class RefusalReasonAdmin(BackOfficeAccess, admin.ModelAdmin):
-    list_display = ("title", "legal_provision", "is_active", "position")
-    list_filter = ("is_active",)
+    list_display = ("title", "legal_provision", "field", "procedure_codes", "is_active", "position")
+    list_filter = ("is_active", "field")
     search_fields = ("title", "legal_provision")
 
     def has_add_permission(self, request, obj=None):

@@ -11,7 +11,12 @@ from __future__ import annotations
 import logging
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import ListAPIView
@@ -130,12 +135,30 @@ class StaffDossierSerializer(serializers.ModelSerializer):
         return available_actions(dossier=obj, user=request.user) if request else []
 
 
+class RefusalProposalSerializer(serializers.Serializer):
+    reason_category = serializers.CharField(source="reason.code")
+    reason_title = serializers.CharField(source="reason.title")
+    legal_provision = serializers.CharField(source="reason.legal_provision")
+    explanation = serializers.CharField()
+    documents = serializers.ListField(child=serializers.CharField())
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    proposed_at = serializers.DateTimeField()
+
+
 class StaffDossierDetailSerializer(StaffDossierSerializer):
     form_data = serializers.JSONField()
     history = serializers.SerializerMethodField()
+    refusal_proposal = serializers.SerializerMethodField(
+        help_text="Đề xuất từ chối đang chờ lãnh đạo duyệt (null nếu không có)."
+    )
 
     class Meta(StaffDossierSerializer.Meta):
-        fields = [*StaffDossierSerializer.Meta.fields, "form_data", "history"]
+        fields = [*StaffDossierSerializer.Meta.fields, "form_data", "history", "refusal_proposal"]
+
+    @extend_schema_field(RefusalProposalSerializer(allow_null=True))
+    def get_refusal_proposal(self, obj):
+        proposal = services.pending_refusal_proposal(dossier=obj)
+        return RefusalProposalSerializer(proposal).data if proposal else None
 
     def get_history(self, obj) -> list[dict]:
         return TimelineEntrySerializer(
@@ -176,9 +199,36 @@ class SupplementInput(VersionInput):
 
 class RefuseInput(VersionInput):
     reason_category = serializers.CharField(
-        max_length=40, help_text="Mã (code) lý do trong danh mục."
+        max_length=40,
+        help_text="Mã (code) lý do trong danh mục, áp dụng cho thủ tục của hồ sơ "
+        "(GET /api/v1/staff/refusal-reasons/?procedure=<mã thủ tục>).",
     )
-    explanation = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
+    explanation = serializers.CharField(
+        allow_blank=True,
+        max_length=TEXT_MAX,
+        help_text="Nêu cụ thể thiếu giấy tờ nào hoặc điều kiện nào không đáp ứng.",
+    )
+    documents = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        required=False,
+        default=list,
+        max_length=30,
+        help_text="Giấy tờ liên quan (mã giấy tờ trong thành phần hồ sơ của thủ tục).",
+    )
+
+
+class DecideRefusalInput(VersionInput):
+    decision = serializers.ChoiceField(
+        choices=["approve", "return"],
+        help_text="approve = duyệt (từ chối hồ sơ, lãnh đạo ký CT06); return = trả lại đề xuất.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=TEXT_MAX,
+        help_text="Ý kiến của lãnh đạo (bắt buộc, cụ thể, khi trả lại).",
+    )
 
 
 class AssignInput(VersionInput):
@@ -305,7 +355,18 @@ class StaffDossierDetailView(APIView):
 ACTION_INPUTS: dict[str, tuple[type[serializers.Serializer], str]] = {
     "receive": (VersionInput, "Tiếp nhận hồ sơ (lập giấy hẹn CT04)"),
     "request_supplement": (SupplementInput, "Yêu cầu bổ sung (CT05), mọi mục trong một lần"),
-    "refuse": (RefuseInput, "Từ chối (CT06) theo danh mục lý do gắn căn cứ pháp lý"),
+    "refuse": (
+        RefuseInput,
+        "Từ chối (lãnh đạo đơn vị; CT06 do lãnh đạo ký) theo danh mục lý do của thủ tục",
+    ),
+    "propose_refusal": (
+        RefuseInput,
+        "Đề xuất từ chối (cán bộ), chờ lãnh đạo đơn vị duyệt",
+    ),
+    "decide_refusal": (
+        DecideRefusalInput,
+        "Lãnh đạo duyệt hoặc trả lại đề xuất từ chối",
+    ),
     "assign": (AssignInput, "Phân công cán bộ xử lý"),
     "start_processing": (VersionInput, "Bắt đầu xử lý"),
     "approve": (VersionInput, "Phê duyệt kết quả (lãnh đạo)"),
@@ -346,18 +407,53 @@ ACTION_VIEWS = {action: _action_view(action) for action in ACTION_INPUTS}
 class RefusalReasonSerializer(serializers.ModelSerializer):
     class Meta:
         model = RefusalReason
-        fields = ["code", "title", "legal_provision"]
+        fields = ["code", "title", "legal_provision", "field", "procedure_codes"]
 
 
 class RefusalReasonListView(ListAPIView):
     permission_classes = [IsBackOfficeUser]
     serializer_class = RefusalReasonSerializer
     pagination_class = None
-    queryset = RefusalReason.objects.filter(is_active=True)
 
-    @extend_schema(summary="Danh mục lý do từ chối (mỗi lý do gắn căn cứ pháp lý)")
+    @extend_schema(
+        summary="Danh mục lý do từ chối (mỗi lý do gắn căn cứ pháp lý)",
+        parameters=[
+            OpenApiParameter(
+                "procedure",
+                str,
+                description="Mã thủ tục: chỉ các lý do áp dụng cho thủ tục này.",
+            ),
+            OpenApiParameter(
+                "dossier", str, description="Mã hồ sơ: chỉ các lý do áp dụng cho hồ sơ này."
+            ),
+        ],
+        responses={
+            200: RefusalReasonSerializer(many=True),
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: ERRORS[404],
+        },
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        from portal.catalogue.models import Procedure
+
+        params = self.request.query_params
+        reasons = RefusalReason.objects.filter(is_active=True)
+        procedure = None
+        if params.get("dossier"):
+            procedure = selectors.get_dossier_for_staff(
+                user=self.request.user, code=params["dossier"][:60]
+            ).procedure
+        elif params.get("procedure"):
+            procedure = Procedure.objects.filter(code=params["procedure"][:20]).first()
+            if procedure is None:
+                raise NotFound(_("Không tìm thấy thủ tục."))
+        if procedure is None:
+            return reasons
+        return reasons.filter(pk__in=[r.pk for r in reasons if r.applies_to(procedure)])
 
 
 __all__ = [

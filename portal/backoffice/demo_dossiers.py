@@ -106,9 +106,9 @@ def seed_dossiers() -> list[Dossier]:
     )
     services.start_processing(dossier=made[5], actor=handling)
     services.approve(dossier=made[5], actor=leader)
-    backoffice_services.refuse(
+    backoffice_services.refuse(  # the unit leader decides refusals (notice §2.1)
         dossier=made[6],
-        actor=receiving,
+        actor=leader,
         reason_category="khong-thuoc-tham-quyen",
         explanation="Nơi cư trú khai trong tờ khai thuộc địa bàn xã khác, không thuộc địa bàn "
         "Công an xã Định Hóa; đề nghị nộp trực tuyến lại và chọn đúng xã nơi đang cư trú.",

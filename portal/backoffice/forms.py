@@ -85,27 +85,64 @@ class SupplementForm(ActionForm):
 
 
 class RefuseForm(ActionForm):
+    """The leader's refusal and the officer's proposal: only the categories that apply to the
+    dossier's procedure are offered (and accepted)."""
+
     reason_category = forms.ModelChoiceField(
         label=_("Lý do từ chối (theo danh mục)"),
         queryset=RefusalReason.objects.none(),
         empty_label=_("— Chọn lý do —"),
-        error_messages={"required": _("Chọn một lý do từ chối trong danh mục.")},
+        error_messages={
+            "required": _("Chọn một lý do từ chối trong danh mục."),
+            "invalid_choice": _(
+                "Lý do này không áp dụng cho thủ tục của hồ sơ: chọn lý do trong danh sách."
+            ),
+        },
     )
     explanation = forms.CharField(
-        label=_("Giải thích cụ thể"),
+        label=_("Giải thích"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text=_("Nêu cụ thể vì sao hồ sơ không được giải quyết (sẽ in trên phiếu CT06)."),
+        help_text=_(
+            "Nêu thiếu giấy tờ nào hoặc điều kiện nào không đáp ứng, vì sao (in trên phiếu CT06)."
+        ),
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Giấy tờ liên quan (nếu lý do là về giấy tờ)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason_category"].queryset = RefusalReason.objects.filter(is_active=True)
+        applicable = (
+            services.refusal_reasons_for(dossier=self.dossier) if self.dossier is not None else []
+        )
+        self.fields["reason_category"].queryset = RefusalReason.objects.filter(
+            pk__in=[r.pk for r in applicable]
+        )
         self.fields["reason_category"].label_from_instance = lambda r: (
             f"{r.title} — {r.legal_provision}"
         )
+        if self.dossier is not None:
+            self.fields["documents"].choices = [
+                (d.key, d.name) for d in self.dossier.procedure.required_documents.all()
+            ]
 
     def clean_explanation(self):
         return _check(services.clean_refusal_explanation, self.cleaned_data["explanation"])
+
+
+class DecideRefusalForm(ActionForm):
+    decision = forms.ChoiceField(
+        label=_("Quyết định"), choices=services.Decision.CHOICES, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Ý kiến của lãnh đạo (bắt buộc khi trả lại)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
 
 
 class OfficerChoiceField(forms.ModelChoiceField):

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.catalogue.models import Field
+
 
 class RefusalReason(models.Model):
     """A category of refusal, each tied to the legal provision the refusal slip (CT06) cites.
@@ -30,6 +32,22 @@ class RefusalReason(models.Model):
         ),
     )
     description = models.TextField(_("hướng dẫn sử dụng"), blank=True)
+    field = models.CharField(
+        _("lĩnh vực áp dụng"),
+        max_length=20,
+        choices=Field.choices,
+        blank=True,
+        help_text=_("Để trống: áp dụng cho mọi lĩnh vực."),
+    )
+    procedure_codes = models.JSONField(
+        _("mã thủ tục áp dụng"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Danh sách mã thủ tục quốc gia mà lý do này áp dụng, ví dụ ["1.004222"]. '
+            "Để trống: mọi thủ tục của lĩnh vực đã chọn."
+        ),
+    )
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
@@ -41,10 +59,28 @@ class RefusalReason(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def applies_to(self, procedure) -> bool:
+        """The category names this procedure (by field and national procedure code)."""
+        if self.field and procedure.field != self.field:
+            return False
+        return not self.procedure_codes or procedure.code in self.procedure_codes
+
+    @classmethod
+    def for_procedure(cls, procedure) -> list[RefusalReason]:
+        return [r for r in cls.objects.filter(is_active=True) if r.applies_to(procedure)]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
         from .services import demands_in_person_filing
+
+        if self.procedure_codes is None:
+            self.procedure_codes = []
+        codes = self.procedure_codes
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c.strip() for c in codes):
+            raise ValidationError(
+                {"procedure_codes": _('Nhập danh sách mã thủ tục, ví dụ ["1.004222"].')}
+            )
 
         for field in ("title", "description"):
             if demands_in_person_filing(getattr(self, field)):
@@ -109,11 +145,71 @@ class RefusalReview(models.Model):
     review_note = models.TextField(_("ý kiến"), blank=True)
 
     class Meta:
-        verbose_name = _("từ chối cần giám sát")
-        verbose_name_plural = _("danh sách từ chối cần giám sát")
+        # Counted by the admin ("2 hồ sơ bị từ chối chờ cấp trên xem xét"): a plural that reads
+        # after a number.
+        verbose_name = _("hồ sơ bị từ chối chờ cấp trên xem xét")
+        verbose_name_plural = _("hồ sơ bị từ chối chờ cấp trên xem xét")
         ordering = ["outcome", "-refused_at"]
         indexes = [
             models.Index(fields=["unit", "outcome", "refused_at"], name="refusal_review_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.reason}"
+
+
+class RefusalProposal(models.Model):
+    """An officer proposes a refusal; the unit leader decides it (approves and signs the CT06, or
+    sends it back). Officers never refuse on their own (notice §2.1, the head signs the CT06)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ lãnh đạo duyệt")
+        APPROVED = "approved", _("Lãnh đạo đã duyệt, hồ sơ bị từ chối")
+        RETURNED = "returned", _("Lãnh đạo trả lại đề xuất")
+        WITHDRAWN = "withdrawn", _("Không còn hiệu lực (hồ sơ đã chuyển trạng thái)")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        on_delete=models.PROTECT,
+        related_name="refusal_proposals",
+    )
+    reason = models.ForeignKey(
+        RefusalReason, verbose_name=_("lý do"), on_delete=models.PROTECT, related_name="+"
+    )
+    explanation = models.TextField(_("giải thích cụ thể"))
+    documents = models.JSONField(_("giấy tờ liên quan"), default=list, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ đề xuất"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("thời điểm đề xuất"), default=timezone.now)
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của lãnh đạo"), blank=True)
+
+    class Meta:
+        verbose_name = _("đề xuất từ chối")
+        verbose_name_plural = _("đề xuất từ chối")
+        ordering = ["dossier", "-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(status="pending"),
+                name="one_pending_refusal_proposal",
+            )
         ]
 
     def __str__(self) -> str:

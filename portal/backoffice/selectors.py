@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +119,12 @@ QUEUES: tuple[Queue, ...] = (
     Queue("due_soon", _("Đến hạn trong 1 ngày làm việc"), ("due_at", "pk")),
     Queue("overdue", _("Quá hạn"), ("due_at", "pk")),
     Queue("supplement", _("Chờ công dân bổ sung"), ("-paused_at", "pk")),
+    Queue(
+        "refusal_proposed",
+        _("Đề xuất từ chối chờ lãnh đạo duyệt"),
+        ("due_at", "pk"),
+        _("Cán bộ đề xuất từ chối; lãnh đạo đơn vị duyệt (ký phiếu CT06) hoặc trả lại."),
+    ),
     Queue("ready", _("Có kết quả, chờ trả"), ("decided_at", "pk")),
     Queue(
         "no_method",
@@ -145,6 +151,8 @@ def _unit_for_calendar(user):
 
 
 def queue_filters(*, user, now: dt.datetime | None = None) -> dict[str, Q]:
+    from .models import RefusalProposal
+
     now = now or timezone.now()
     unit = _unit_for_calendar(user)
     running = Q(state__in=CLOCK_RUNNING_STATES, due_at__isnull=False)
@@ -155,6 +163,9 @@ def queue_filters(*, user, now: dt.datetime | None = None) -> dict[str, Q]:
         "due_soon": running & Q(due_at__gte=now, due_at__lte=due_soon_limit(unit=unit, now=now)),
         "overdue": running & Q(due_at__lt=now),
         "supplement": Q(state=State.SUPPLEMENT_REQUESTED),
+        "refusal_proposed": Q(
+            Exists(RefusalProposal.objects.filter(dossier_id=OuterRef("pk"), status="pending"))
+        ),
         "ready": Q(state=State.APPROVED),
         "no_method": Q(
             state__in=[State.RECEIVED, State.PROCESSING, State.APPROVED], result_method=""

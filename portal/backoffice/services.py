@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.accounts.access import can_act_for_unit, can_sign_for_unit
 from portal.accounts.models import Role, User
@@ -27,7 +28,7 @@ from portal.core.text import name_problem, nfc
 from portal.dossiers import services as engine
 from portal.dossiers.models import Document, Dossier, DossierEvent, State
 
-from .models import Apology, ContactLog, RefusalReason, RefusalReview
+from .models import Apology, ContactLog, RefusalProposal, RefusalReason, RefusalReview
 
 MIN_REASON_LENGTH = 15
 MIN_ITEM_PROBLEM_LENGTH = 10
@@ -87,42 +88,115 @@ def clean_reason(
     letters = re.sub(r"[^a-z]", "", folded)
     if len(text) < min_length or len(letters) < min_length // 2 or folded in _VAGUE:
         message = _(
-            "%(label)s phải cụ thể, rõ ràng (ít nhất %(min)s ký tự, nêu rõ giấy tờ hoặc nội dung "
-            "nào, vì sao). “%(text)s” chưa đủ cụ thể."
+            "%(label)s cần nêu rõ giấy tờ hoặc nội dung nào và vì sao (ít nhất %(min)s ký tự). "
+            "“%(text)s” chưa đủ cụ thể."
         ) % {"label": label, "min": min_length, "text": text}
         raise ReasonError(message, details={field: [message]})
     return text
 
 
-# Notice §2.1: refusing a dossier to make the citizen file it in person is forbidden. These are the
-# ways of saying so (accent-folded); a reason category or a refusal explanation may not use them.
+# Notice §2.1: staff may not make the citizen come to the office instead of finishing online
+# (filing, adding papers, "working with an officer"). These are the ways of saying so, accent-folded
+# (so NFD input, capitals and missing accents change nothing). One exception, decided on purpose:
+# collecting the RESULT at the office ("đến trụ sở nhận kết quả") is one of the return methods the
+# citizen chooses (notice §2.2, level 3 results are collected at the office), so a sentence about
+# the result only, asking for no filing, papers or meeting, is allowed.
+_PLACE = (
+    r"(?:co quan(?: cong an)?|tru so|cong an|bo phan (?:mot cua|tiep nhan)|phong (?:lam viec|"
+    r"tiep (?:cong )?dan|quan ly)|don vi|uy ban|ubnd|diem tiep nhan|noi tiep nhan|van phong|"
+    r"phong|doi (?:canh sat|quan ly))"
+)
+_NOT_CITIZEN = r"(?<!chuyen )(?<!gui )(?<!noi )(?<!thuoc )(?<!tu )(?<!ve )"
 _IN_PERSON_DEMANDS = re.compile(
-    r"\b(nop|lam)( lai)?( ho so| thu tuc)?( lai)? (truc tiep|tai tru so|tai co quan|ban giay)"
-    r"|\bden (truc tiep )?(tru so|co quan)\b[a-z ]{0,40}?\b(nop|lam thu tuc)"
-    r"|\bden truc tiep( de)? (nop|lam thu tuc|giai quyet)"
+    # "đến/lên/ra/tới/ghé (trực tiếp) (tại) cơ quan / trụ sở / Công an …"
+    r"\b" + _NOT_CITIZEN + r"(?:den|len|ra|toi|ghe|qua)(?: lai)?(?: ngay)?(?: truc tiep)?"
+    r"(?: (?:tai|o))? " + _PLACE + r"\b"
+    # "đến trực tiếp", "trực tiếp đến/lên/tới", "có mặt tại/ở", "gặp (trực tiếp) cán bộ"
+    r"|\b(?:den|len|toi|ra) truc tiep\b|\btruc tiep (?:den|len|toi|ra|gap)\b"
+    r"|\bco mat (?:tai|o|truc tiep)\b|\bgap (?:truc tiep )?(?:can bo|lanh dao|dong chi)\b"
+    # "nộp (lại) (hồ sơ) trực tiếp / tại trụ sở / bản giấy", "làm thủ tục trực tiếp"
+    r"|\b(?:nop|lam)(?: lai)?(?: ho so| thu tuc| giay to)?(?: lai)? "
+    r"(?:truc tiep|tai tru so|tai co quan|tai cong an|tai bo phan|ban giay)\b"
+    r"|\blam viec truc tiep\b"
+    # "mang / đem / cầm (theo) hồ sơ, giấy tờ, bản chính … đến / lên / tới / ra"
+    r"|\b(?:mang|dem|cam)(?: theo)? (?:[a-z]+ ){0,6}?(?:den|len|toi|ra|nop)\b"
+)
+_PICKUP_ONLY = re.compile(r"\bnhan (?:lai )?(?:ket qua|the can cuoc|giay xac nhan)\b")
+_WORK_VERBS = re.compile(
+    r"\b(?:nop|bo sung|lam (?:thu tuc|viec|lai)|gap|giai trinh|khai|ky|xuat trinh ho so|"
+    r"mang ho so|kiem tra ho so)\b"
 )
 
 
 def demands_in_person_filing(text: str) -> bool:
-    """True when `text` tells the citizen to come and file in person (forbidden, notice §2.1)."""
+    """True when `text` asks the citizen to come to the office (to file, add papers, meet an
+    officer…) instead of finishing online: forbidden, notice §2.1. Collecting the result in person
+    is allowed (see above)."""
     from portal.core.text import fold
 
-    return bool(_IN_PERSON_DEMANDS.search(" ".join(fold(str(text or "")).split())))
+    folded = " ".join(fold(str(text or "")).replace("/", " ").split())
+    for clause in re.split(r"[.;!?\n]+", folded):
+        if not _IN_PERSON_DEMANDS.search(clause):
+            continue
+        if _PICKUP_ONLY.search(clause) and not _WORK_VERBS.search(_PICKUP_ONLY.sub("", clause)):
+            continue
+        return True
+    return False
 
 
 def in_person_message() -> str:
     return _(
-        "Không được từ chối hồ sơ trực tuyến để yêu cầu công dân đến nộp trực tiếp. Nêu lý "
-        "do cụ thể vì sao hồ sơ không được giải quyết, hoặc yêu cầu bổ sung giấy tờ."
+        "Không được yêu cầu công dân đến cơ quan (nộp, bổ sung hồ sơ, gặp cán bộ…) thay vì "
+        "hoàn tất trực tuyến. Nêu lý do cụ thể vì sao hồ sơ không được giải quyết, hoặc yêu cầu "
+        "bổ sung giấy tờ qua Cổng."
     )
+
+
+def check_not_in_person(text: str, *, field: str) -> str:
+    """Refuse a text sent to the citizen that asks them to come to the office (notice §2.1)."""
+    if demands_in_person_filing(text):
+        message = in_person_message()
+        raise ReasonError(message, code="in_person_demand", details={field: [message]})
+    return text
+
+
+# Words that only restate that the dossier fails ("Hồ sơ không đủ điều kiện theo quy định"): an
+# explanation must have something left once they are removed (a document, a fact, a date…).
+_GENERIC_TEXT = (
+    "ho so nay cua ong ba anh chi em cong dan nguoi nop de nghi yeu cau khong chua du dieu "
+    "kien hop le dat dap ung dung quy dinh theo phap luat hien hanh cac co lien quan thu tuc "
+    "hanh chinh duoc giai quyet tiep nhan tu choi vi do ly la va nen can cu thay xet sau khi "
+    "xem kiem tra da bi mot so nhung thieu sai loi giay to nhu tren day truong hop nao gi "
+    "ket qua con van nua tat ca rat qua ban voi cu tru can cuoc dang ky tam thuong vang luu "
+    "the cap doi lai dam bao hien nay"
+)
+_GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
+MIN_SPECIFIC_WORDS = 2
+
+
+def is_specific_explanation(text: str) -> bool:
+    """At least MIN_SPECIFIC_WORDS words (or a number) beyond the stock words of a refusal."""
+    from portal.core.text import fold
+
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    if any(w.isdigit() for w in words):
+        return True
+    return len({w for w in words if w not in _GENERIC_WORDS and len(w) > 1}) >= MIN_SPECIFIC_WORDS
 
 
 def clean_refusal_explanation(value: Any) -> str:
     explanation = clean_reason(value, field="explanation", label=_("Giải thích cụ thể"))
-    if demands_in_person_filing(explanation):
-        message = in_person_message()
-        raise ReasonError(message, code="in_person_demand", details={"explanation": [message]})
-    return explanation
+    if not is_specific_explanation(explanation):
+        message = _(
+            "Giải thích phải nêu cụ thể thiếu giấy tờ nào hoặc điều kiện nào không đáp ứng "
+            "(ví dụ: “Hợp đồng thuê nhà chưa được công chứng”, “Người kê khai không phải chủ hộ "
+            "và chưa có ý kiến đồng ý của chủ hộ”), không chỉ nhắc lại rằng hồ sơ không đủ "
+            "điều kiện. “%(text)s” chưa nêu điều đó."
+        ) % {"text": explanation}
+        raise ReasonError(
+            message, code="explanation_not_specific", details={"explanation": [message]}
+        )
+    return check_not_in_person(explanation, field="explanation")
 
 
 def clean_supplement_items(items: Any) -> list[dict[str, str]]:
@@ -153,6 +227,10 @@ def clean_supplement_items(items: Any) -> list[dict[str, str]]:
             )
         except ReasonError as exc:
             row_errors.append(_("Mục %(n)s: %(msg)s") % {"n": index + 1, "msg": exc.message})
+        if demands_in_person_filing(f"{document} {problem}"):
+            row_errors.append(
+                _("Mục %(n)s: %(msg)s") % {"n": index + 1, "msg": in_person_message()}
+            )
         if row_errors:
             errors[str(index)] = row_errors
         cleaned.append({"document": document, "copy_kind": copy_kind, "problem": problem})
@@ -231,6 +309,7 @@ def request_supplement(
     """All items in one request, each specific; guidance text specific (CT05)."""
     items = clean_supplement_items(items)
     guidance = clean_reason(guidance, field="guidance", label=_("Hướng dẫn"))
+    check_not_in_person(guidance, field="guidance")
     return engine.request_supplement(
         dossier=dossier,
         actor=actor,
@@ -258,6 +337,7 @@ def mandatory_documents_all_verified(*, dossier: Dossier) -> bool:
 
 
 VERIFY_STATES = (State.SUBMITTED, State.RECEIVED, State.PROCESSING)
+REFUSABLE_STATES = (State.SUBMITTED, State.RECEIVED, State.PROCESSING)
 
 
 @transaction.atomic
@@ -297,6 +377,106 @@ def mark_verified(
     return engine.refresh_caller(dossier, locked)
 
 
+def refusal_reasons_for(*, dossier: Dossier) -> list[RefusalReason]:
+    """The active categories that apply to this dossier's procedure (only these are offered)."""
+    return RefusalReason.for_procedure(dossier.procedure)
+
+
+def _clean_category(*, dossier: Dossier, reason_category: RefusalReason | int | str | None):
+    if reason_category is not None and not isinstance(reason_category, RefusalReason):
+        value = str(reason_category)
+        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        reason_category = RefusalReason.objects.filter(is_active=True, **lookup).first()
+    if reason_category is None or not reason_category.is_active:
+        message = _("Chọn một lý do từ chối trong danh mục (mỗi lý do gắn với căn cứ pháp lý).")
+        raise ReasonError(
+            message, code="refusal_reason_required", details={"reason_category": [message]}
+        )
+    if not reason_category.applies_to(dossier.procedure):
+        message = _(
+            "Lý do “%(reason)s” không áp dụng cho thủ tục “%(procedure)s”: chọn lý do trong "
+            "danh mục của thủ tục này."
+        ) % {"reason": reason_category.title, "procedure": dossier.procedure.name_vi}
+        raise ReasonError(
+            message, code="refusal_reason_not_applicable", details={"reason_category": [message]}
+        )
+    if demands_in_person_filing(f"{reason_category.title} {reason_category.description}"):
+        message = in_person_message()
+        raise ReasonError(message, code="in_person_demand", details={"reason_category": [message]})
+    return reason_category
+
+
+def _clean_documents(*, dossier: Dossier, documents: Any) -> list[str]:
+    """The documents a refusal is about: keys of the procedure's required documents (or their
+    names), returned as names in the procedure's order."""
+    wanted = [str(d).strip() for d in (documents or []) if str(d).strip()]
+    if not wanted:
+        return []
+    required = list(dossier.procedure.required_documents.all())
+    by_key = {d.key: d.name for d in required}
+    by_name = {d.name: d.name for d in required}
+    unknown = [d for d in wanted if d not in by_key and d not in by_name]
+    if unknown:
+        message = _("Giấy tờ “%(doc)s” không thuộc thành phần hồ sơ của thủ tục này.") % {
+            "doc": unknown[0]
+        }
+        raise ReasonError(message, code="invalid_document", details={"documents": [message]})
+    names = {by_key.get(d) or by_name[d] for d in wanted}
+    return [d.name for d in required if d.name in names]
+
+
+def _leader_title(unit) -> str:
+    return _("Thủ trưởng %(unit)s") % {"unit": unit.name}
+
+
+def _do_refuse(
+    *,
+    dossier: Dossier,
+    leader: User,
+    category: RefusalReason,
+    explanation: str,
+    documents: list[str],
+    proposed_by: User | None,
+    expected_version: int | None,
+) -> Dossier:
+    verified = mandatory_documents_all_verified(dossier=dossier)
+    reason = f"{category.title}: {explanation}"
+    dossier = engine.refuse(
+        dossier=dossier,
+        actor=leader,
+        reason=reason,
+        legal_provision=category.legal_provision,
+        expected_version=expected_version,
+        document_extra={
+            "signer_name": leader.full_name or leader.get_username(),
+            "signer_title": _leader_title(dossier.unit),
+            "documents_concerned": documents,
+            "signed_by_leader": True,
+        },
+    )
+    RefusalReview.objects.create(
+        dossier=dossier,
+        unit_id=dossier.unit_id,
+        reason=category,
+        legal_provision=category.legal_provision,
+        explanation=explanation,
+        refused_by=leader,
+        all_documents_verified=verified,
+    )
+    return dossier
+
+
+def _require_leader(*, dossier: Dossier, actor: User) -> None:
+    if not (can_sign_for_unit(actor, dossier.unit) and actor.unit_id == dossier.unit_id):
+        raise PermissionDenied(
+            _(
+                "Chỉ lãnh đạo đơn vị quyết định từ chối hồ sơ và ký phiếu CT06. Cán bộ lập đề "
+                "xuất từ chối để lãnh đạo duyệt."
+            ),
+            code="leader_required",
+        )
+
+
 @transaction.atomic
 def refuse(
     *,
@@ -304,54 +484,156 @@ def refuse(
     actor: User,
     reason_category: RefusalReason | int | str,
     explanation: str,
+    documents: list[str] | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Refuse with a managed category (→ legal provision) and a specific explanation.
-
-    A dossier whose mandatory documents were all verified may only be refused by the unit leader.
-    Every refusal lands in the supervisors' review list (`RefusalReview`).
-    """
-    if not isinstance(reason_category, RefusalReason):
-        lookup = (
-            {"pk": reason_category} if str(reason_category).isdigit() else {"code": reason_category}
-        )
-        reason_category = RefusalReason.objects.filter(is_active=True, **lookup).first()
-    if reason_category is None or not reason_category.is_active:
-        message = _("Chọn một lý do từ chối trong danh mục (mỗi lý do gắn với căn cứ pháp lý).")
-        raise ReasonError(
-            message, code="refusal_reason_required", details={"reason_category": [message]}
-        )
-    if demands_in_person_filing(f"{reason_category.title} {reason_category.description}"):
-        message = in_person_message()
-        raise ReasonError(message, code="in_person_demand", details={"reason_category": [message]})
+    """The unit leader refuses with a category that applies to the procedure (→ legal provision),
+    a specific explanation and the documents concerned; the CT06 bears the leader's signature
+    block. Officers propose (`propose_refusal`). Every refusal lands in the supervisors' review
+    list (`RefusalReview`)."""
+    category = _clean_category(dossier=dossier, reason_category=reason_category)
     explanation = clean_refusal_explanation(explanation)
+    docs = _clean_documents(dossier=dossier, documents=documents)
     _require_unit_officer(dossier=dossier, actor=actor)
-    verified = mandatory_documents_all_verified(dossier=dossier)
-    if verified and not can_sign_for_unit(actor, dossier.unit):
-        raise PermissionDenied(
-            _(
-                "Các giấy tờ bắt buộc của hồ sơ đã được kiểm tra đầy đủ: chỉ lãnh đạo đơn vị mới "
-                "được từ chối hồ sơ này."
-            ),
-            code="leader_required",
-        )
-    dossier = engine.refuse(
-        dossier=dossier,
-        actor=actor,
-        reason=f"{reason_category.title}: {explanation}",
-        legal_provision=reason_category.legal_provision,
+    _require_leader(dossier=dossier, actor=actor)
+    locked = _locked(dossier, expected_version)
+    pending = RefusalProposal.objects.select_for_update().filter(
+        dossier=locked, status=RefusalProposal.Status.PENDING
+    )
+    result = _do_refuse(
+        dossier=locked,
+        leader=actor,
+        category=category,
+        explanation=explanation,
+        documents=docs,
+        proposed_by=None,
         expected_version=expected_version,
     )
-    RefusalReview.objects.create(
-        dossier=dossier,
-        unit_id=dossier.unit_id,
-        reason=reason_category,
-        legal_provision=reason_category.legal_provision,
-        explanation=explanation,
-        refused_by=actor,
-        all_documents_verified=verified,
+    pending.update(
+        status=RefusalProposal.Status.WITHDRAWN, decided_by=actor, decided_at=timezone.now()
     )
-    return dossier
+    return engine.refresh_caller(dossier, result)
+
+
+def pending_refusal_proposal(*, dossier: Dossier) -> RefusalProposal | None:
+    return (
+        RefusalProposal.objects.filter(dossier=dossier, status=RefusalProposal.Status.PENDING)
+        .select_related("reason", "proposed_by")
+        .first()
+    )
+
+
+@transaction.atomic
+def propose_refusal(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason_category: RefusalReason | int | str,
+    explanation: str,
+    documents: list[str] | None = None,
+    expected_version: int | None = None,
+) -> RefusalProposal:
+    """A receiving or handling officer proposes a refusal; the dossier waits in the leader's
+    queue “Đề xuất từ chối chờ lãnh đạo duyệt”. Same demands as a refusal."""
+    category = _clean_category(dossier=dossier, reason_category=reason_category)
+    explanation = clean_refusal_explanation(explanation)
+    docs = _clean_documents(dossier=dossier, documents=documents)
+    _require_unit_officer(dossier=dossier, actor=actor)
+    locked = _locked(dossier, expected_version)
+    if locked.state not in REFUSABLE_STATES:
+        raise Conflict(
+            _("Hồ sơ ở trạng thái “%(state)s”: không đề xuất từ chối được.")
+            % {"state": locked.get_state_display()},
+            code="invalid_transition",
+        )
+    if RefusalProposal.objects.filter(
+        dossier=locked, status=RefusalProposal.Status.PENDING
+    ).exists():
+        raise Conflict(
+            _("Hồ sơ đã có đề xuất từ chối đang chờ lãnh đạo duyệt."),
+            code="refusal_already_proposed",
+        )
+    proposal = RefusalProposal.objects.create(
+        dossier=locked,
+        reason=category,
+        explanation=explanation,
+        documents=docs,
+        proposed_by=actor,
+    )
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    _record(
+        dossier=locked,
+        actor=actor,
+        action="propose_refusal",
+        reason=f"{category.title}: {explanation}",
+        details={"legal_provision": category.legal_provision, "documents": docs},
+    )
+    engine.refresh_caller(dossier, locked)
+    return proposal
+
+
+class Decision:
+    APPROVE = "approve"
+    RETURN = "return"
+    CHOICES = (
+        ("approve", _lazy("Duyệt: từ chối hồ sơ, ký phiếu CT06")),
+        ("return", _lazy("Trả lại đề xuất cho cán bộ")),
+    )
+
+
+@transaction.atomic
+def decide_refusal(
+    *,
+    dossier: Dossier,
+    actor: User,
+    decision: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The unit leader decides the pending proposal: approve (the dossier is refused, the CT06
+    is issued with the leader's signature block) or send it back with a specific note."""
+    _require_unit_officer(dossier=dossier, actor=actor)
+    _require_leader(dossier=dossier, actor=actor)
+    locked = _locked(dossier, expected_version)
+    proposal = (
+        RefusalProposal.objects.select_for_update()
+        .filter(dossier=locked, status=RefusalProposal.Status.PENDING)
+        .select_related("reason", "proposed_by")
+        .first()
+    )
+    if proposal is None:
+        raise Conflict(
+            _("Hồ sơ không có đề xuất từ chối nào đang chờ duyệt."), code="no_refusal_proposal"
+        )
+    if decision not in (Decision.APPROVE, Decision.RETURN):
+        message = _("Chọn duyệt hoặc trả lại đề xuất.")
+        raise ReasonError(message, code="invalid_decision", details={"decision": [message]})
+    now = timezone.now()
+    if decision == Decision.RETURN:
+        note = clean_reason(note, field="note", label=_("Ý kiến của lãnh đạo"))
+        proposal.status, proposal.decision_note = RefusalProposal.Status.RETURNED, note
+        proposal.decided_by, proposal.decided_at = actor, now
+        proposal.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        _record(dossier=locked, actor=actor, action="return_refusal_proposal", reason=note)
+        return engine.refresh_caller(dossier, locked)
+    note = " ".join(str(note or "").split())
+    category = _clean_category(dossier=locked, reason_category=proposal.reason)
+    result = _do_refuse(
+        dossier=locked,
+        leader=actor,
+        category=category,
+        explanation=proposal.explanation,
+        documents=list(proposal.documents or []),
+        proposed_by=proposal.proposed_by,
+        expected_version=None,
+    )
+    proposal.status, proposal.decision_note = RefusalProposal.Status.APPROVED, note
+    proposal.decided_by, proposal.decided_at = actor, now
+    proposal.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+    return engine.refresh_caller(dossier, result)
 
 
 @transaction.atomic
@@ -609,6 +891,7 @@ def issue_apology(
             _("Chỉ lãnh đạo đơn vị được ký phiếu xin lỗi và hẹn lại."), code="leader_required"
         )
     reason = clean_reason(reason, field="reason", label=_("Lý do chậm trả kết quả"))
+    check_not_in_person(reason, field="reason")
     locked = _locked(dossier, expected_version)
     if locked.state not in APOLOGY_STATES or not locked.due_at:
         raise Conflict(
@@ -675,7 +958,7 @@ def _fmt(moment: dt.datetime) -> str:
 
 def stop(*, dossier: Dossier, actor: User, reason: str, expected_version: int | None = None):
     """Stop processing (leader): the reason must be specific, like every other decision's."""
-    reason = clean_reason(reason)
+    reason = check_not_in_person(clean_reason(reason), field="reason")
     return engine.stop(
         dossier=dossier, actor=actor, reason=reason, expected_version=expected_version
     )
@@ -714,9 +997,32 @@ def perform_decision(*, action: str, dossier: Dossier, actor: User, data: dict[s
             actor=actor,
             reason_category=data["reason_category"],
             explanation=data["explanation"],
+            documents=data.get("documents") or [],
             expected_version=version,
         )
         return _("Đã từ chối hồ sơ; phiếu CT06 đã được lập và chuyển cấp trên giám sát.")
+    if action == "propose_refusal":
+        propose_refusal(
+            dossier=dossier,
+            actor=actor,
+            reason_category=data["reason_category"],
+            explanation=data["explanation"],
+            documents=data.get("documents") or [],
+            expected_version=version,
+        )
+        return _("Đã gửi đề xuất từ chối; hồ sơ chờ lãnh đạo đơn vị duyệt.")
+    if action == "decide_refusal":
+        decision = data["decision"]
+        decide_refusal(
+            dossier=dossier,
+            actor=actor,
+            decision=decision,
+            note=data.get("note") or "",
+            expected_version=version,
+        )
+        if decision == Decision.APPROVE:
+            return _("Đã duyệt đề xuất: hồ sơ bị từ chối, phiếu CT06 do lãnh đạo ký đã được lập.")
+        return _("Đã trả lại đề xuất từ chối cho cán bộ.")
     if action == "assign":
         assign(dossier=dossier, actor=actor, officer=data["officer"], expected_version=version)
         return _("Đã phân công %(name)s.") % {"name": data["officer"]}

@@ -140,6 +140,15 @@ class Procedure(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def name(self) -> str:
+        """The name in the page's language: English pages show `name_en` when there is one."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name_vi
+
+    @property
     def decree_42_name(self) -> str:
         return str(DECREE_42_NAMES[self.level])
 

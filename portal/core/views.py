@@ -106,3 +106,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             status=403,
         )
     return django_csrf_failure(request, reason=reason)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every site (the admin and the API docs included):
+    a permanent redirect to the static icon, so no page logs a 404 for it."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))

@@ -163,7 +163,12 @@ class _ActionView(APIView):
 class SubmitView(_ActionView):
     @extend_schema(
         summary="Nộp hồ sơ",
-        description="400 missing_documents: `errors.missing` liệt kê chính xác giấy tờ còn thiếu.",
+        description=(
+            "400 missing_documents: `errors.missing` liệt kê chính xác giấy tờ còn thiếu. "
+            "409 phone_not_verified: số điện thoại của tài khoản chưa được xác minh (mọi thông "
+            "báo về hồ sơ gửi qua SMS); xác minh trên trang “Xác minh số điện thoại” "
+            "(/thong-bao/xac-minh-so-dien-thoai/) rồi nộp lại."
+        ),
         request=VersionSerializer,
         responses={200: DossierDetailSerializer, **_errors(400, 401, 403, 404, 409)},
         tags=["dossiers"],

@@ -266,7 +266,7 @@ class Dossier(FSMModelMixin, models.Model):
         field=state,
         source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
         target=State.REFUSED,
-        permission=_staff_of_unit(*OFFICERS),
+        permission=_staff_of_unit(*LEADER),  # officers propose, the leader decides (issue 14)
     )
     def refuse(self):
         pass

@@ -164,9 +164,14 @@ ACTION_LABELS = {
     "apology": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
     "contact_citizen": gettext_lazy("Cơ quan liên hệ với công dân"),
     "verify_documents": gettext_lazy("Kiểm tra giấy tờ"),
+    "propose_refusal": gettext_lazy("Đề xuất từ chối (chờ lãnh đạo duyệt)"),
+    "return_refusal_proposal": gettext_lazy("Lãnh đạo trả lại đề xuất từ chối"),
+    "overdue_notice": gettext_lazy("Quá hạn trả kết quả, đã thông báo công dân"),
 }
 # Internal acts of the office that the citizen's timeline leaves out.
-INTERNAL_ACTIONS = frozenset({"assign", "verify_documents"})
+INTERNAL_ACTIONS = frozenset(
+    {"assign", "verify_documents", "propose_refusal", "return_refusal_proposal"}
+)
 
 
 def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from portal.catalogue.models import ResultMethod
 from portal.core.api import VietnameseInputSerializer
-from portal.dossiers.models import Attachment, Document, Dossier
+from portal.dossiers.models import Attachment, Document, Dossier, State
 
 # A form (tờ khai) is a few short fields; a draft saved as typed is not checked by the plugin, so
 # its size is limited here (JSON text of the whole form).
@@ -107,6 +107,10 @@ class DossierListSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display")
     national_status_code = serializers.IntegerField(allow_null=True)
     is_overdue = serializers.SerializerMethodField()
+    clock_paused = serializers.SerializerMethodField(
+        help_text="Thời hạn giải quyết đang tạm dừng (chờ công dân bổ sung): `due_at` chưa "
+        "có hiệu lực; giấy tờ cần bổ sung ở `supplement_request`."
+    )
 
     class Meta:
         model = Dossier
@@ -122,12 +126,16 @@ class DossierListSerializer(serializers.ModelSerializer):
             "submitted_at",
             "received_at",
             "due_at",
+            "clock_paused",
             "is_overdue",
             "version",
         ]
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue()
+
+    def get_clock_paused(self, obj) -> bool:
+        return obj.state == State.SUPPLEMENT_REQUESTED
 
 
 class TimelineEntrySerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers import attachments as attachment_checks
 from portal.dossiers.codes import new_dossier_code
 from portal.dossiers.models import (
+    CLOCK_RUNNING_STATES,
     Attachment,
     Document,
     Dossier,
@@ -221,6 +222,15 @@ def notify_event(event: str, *, dossier: Dossier, context: dict | None = None) -
         context=ctx,
         about=dossier,
     )
+
+
+def _without_final_stop(text: str) -> str:
+    """Text that goes inside a notice's sentence, without its own final full stop or semicolon
+    (an ellipsis is kept)."""
+    text = (text or "").strip()
+    if text.endswith("...") or text.endswith("…"):
+        return text
+    return text.rstrip(" .;")
 
 
 def _fmt(moment: dt.datetime | None) -> str:
@@ -469,6 +479,9 @@ def create_draft(
             code="no_receiving_unit",
         )
     plugin = get_plugin(procedure)
+    limit_errors = draft_limit_errors(procedure, form_data or {})
+    if limit_errors:
+        raise ValidationError(limit_errors)
     data = dict(plugin.initial(citizen=citizen))
     data.update(form_data or {})
     dossier = Dossier(
@@ -491,6 +504,23 @@ def create_draft(
     dossier.save()
     _record(dossier, action="create", from_state="", actor=citizen)
     return dossier
+
+
+# Errors a draft must not keep even though it is saved as typed: a value longer than its field
+# allows (a missing or not yet valid value is fine until submission).
+DRAFT_LIMIT_CODES = frozenset({"max_length", "max_value", "max_digits", "max_decimal_places"})
+
+
+def draft_limit_errors(procedure: Procedure, data: dict) -> dict[str, list[str]]:
+    """The plugin form's limits (max_length …) on what was typed, field → messages."""
+    form = get_plugin(procedure).form_class(data=data)
+    form.is_valid()
+    errors: dict[str, list[str]] = {}
+    for name, field_errors in form.errors.as_data().items():
+        limited = [str(m) for e in field_errors if e.code in DRAFT_LIMIT_CODES for m in e.messages]
+        if limited:
+            errors[name] = limited
+    return errors
 
 
 def _json_safe(data: dict) -> dict:
@@ -542,7 +572,11 @@ def update_draft(
     if validate and locked.result_method == ResultMethod.POST and not locked.result_address:
         errors["result_address"] = [_("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")]
     if form_data is not None and not validate:
-        locked.form_data = _json_safe(form_data)
+        limit_errors = draft_limit_errors(locked.procedure, form_data)
+        if limit_errors:
+            errors.update(limit_errors)
+        else:
+            locked.form_data = _json_safe(form_data)
     elif form_data is not None:
         try:
             locked.form_data = get_plugin(locked.procedure).clean(dossier=locked, data=form_data)
@@ -677,6 +711,19 @@ def _working_days(procedure: Procedure) -> Decimal:
     return Decimal(procedure.deadline_days or 0)
 
 
+def require_verified_phone(citizen) -> None:
+    """Every notice about a dossier goes by SMS: a dossier is submitted only from an account whose
+    phone number was verified with a code (409 `phone_not_verified` otherwise)."""
+    if not (getattr(citizen, "phone", "") and getattr(citizen, "phone_verified_at", None)):
+        raise Conflict(
+            _(
+                "Vui lòng xác minh số điện thoại trước khi nộp hồ sơ: "
+                "mọi thông báo về hồ sơ được gửi qua SMS tới số này."
+            ),
+            code="phone_not_verified",
+        )
+
+
 @transaction.atomic
 def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
     """Submit a draft: validates the form and the mandatory attachments, fixes the legal
@@ -690,6 +737,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     online_fee = None
     if locked.state == State.DRAFT:
         _require_owner(locked, actor)
+        require_verified_phone(locked.citizen)
         try:
             locked.form_data = plugin.clean(dossier=locked, data=locked.form_data)
         except ValidationError as exc:
@@ -892,13 +940,20 @@ def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         details={"due_at": _iso(locked.due_at)},
         at=now,
     )
+    # A reception after a supplement issues a new CT04, named for what it is.
+    again = locked.documents.filter(kind=Document.Kind.RECEIPT).exists()
+    title = (
+        _("Giấy tiếp nhận hồ sơ bổ sung và hẹn trả kết quả (CT04)")
+        if again
+        else str(Document.Kind.RECEIPT.label)
+    )
     issue_document(
         locked,
         kind=Document.Kind.RECEIPT,
         template_name=RECEIPT_TEMPLATE,
         event=event,
         context=document_context(
-            locked, officer_unit=locked.unit.name, title=str(Document.Kind.RECEIPT.label)
+            locked, officer_unit=locked.unit.name, title=str(title), supplement_receipt=again
         ),
     )
     notify_event(
@@ -1021,8 +1076,14 @@ def request_supplement(
         "supplement_requested",
         dossier=locked,
         context={
-            "reason": guidance,
-            "items": "; ".join(f"{i['document']}: {i['problem']}" for i in cleaned),
+            # The templates add their own punctuation ("Lý do: {{ reason }}."): no ".." in the SMS.
+            "reason": _without_final_stop(guidance),
+            "items": [
+                _without_final_stop(
+                    f"{i['document']}: {i['problem']}" if i["problem"] else i["document"]
+                )
+                for i in cleaned
+            ],
             "deadline": "",
         },
     )
@@ -1037,8 +1098,10 @@ def refuse(
     reason: str,
     legal_provision: str,
     expected_version: int | None = None,
+    document_extra: dict | None = None,
 ) -> Dossier:
-    """Refuse with a specific reason and legal provision (CT06)."""
+    """Refuse with a specific reason and legal provision (CT06). `document_extra` adds to the
+    CT06's context (the signer's name and title, the documents concerned)."""
     reason, legal_provision = (reason or "").strip(), (legal_provision or "").strip()
     errors = {}
     if not reason:
@@ -1075,6 +1138,7 @@ def refuse(
             reason=reason,
             legal_provision=legal_provision,
             title=str(Document.Kind.REFUSAL.label),
+            **(document_extra or {}),
         ),
     )
     notify_event(
@@ -1253,3 +1317,49 @@ def allowed_actions(*, dossier: Dossier, user) -> list[str]:
     ):
         actions.append("assign")
     return [a for a in ACTIONS if a in actions]
+
+
+# ---------------------------------------------------------------------------------------------
+# overdue: the citizen is told too (issue 14), once per dossier, before the leader's apology
+
+OVERDUE_NOTICE = "overdue_notice"
+OVERDUE_NOTICE_EVENT = "dossier_overdue"
+
+
+def notify_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Notify (SMS and email, event `dossier_overdue`) every dossier whose clock runs and whose due
+    moment has passed, once: the history row `overdue_notice` marks it done (written in the same
+    transaction as the outbox rows). Returns how many dossiers were notified."""
+    from django.db.models import Exists, OuterRef
+
+    now = now or _now()
+    already = DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=OVERDUE_NOTICE)
+    pks = list(
+        Dossier.objects.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)
+        .exclude(Exists(already))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in pks:
+        with transaction.atomic():
+            locked = (
+                Dossier.objects.select_for_update()
+                .select_related("procedure", "unit", "citizen")
+                .get(pk=pk)
+            )
+            if not locked.is_overdue(now) or locked.events.filter(action=OVERDUE_NOTICE).exists():
+                continue
+            _record(
+                locked,
+                action=OVERDUE_NOTICE,
+                from_state=locked.state,
+                actor=None,
+                details={"due_at": _iso(locked.due_at)},
+                at=now,
+            )
+            notify_event(
+                OVERDUE_NOTICE_EVENT, dossier=locked, context={"due_at": _fmt(locked.due_at)}
+            )
+            sent += 1
+    return sent

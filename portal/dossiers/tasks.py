@@ -11,3 +11,12 @@ def render_document_task(document_id: int) -> str:
     from portal.dossiers.services import render_document
 
     return render_document(document_id=document_id).status
+
+
+@shared_task(name="dossiers.notify_overdue", ignore_result=True)
+def notify_overdue_task() -> int:
+    """Tell each citizen, once, that their dossier passed its due moment (beat, every few
+    minutes)."""
+    from portal.dossiers.services import notify_overdue
+
+    return notify_overdue()

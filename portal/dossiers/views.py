@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,7 +27,7 @@ from portal.catalogue.models import Procedure
 from portal.core import ratelimit
 from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors, services
-from portal.dossiers.attachments import citizen_file_response
+from portal.dossiers.attachments import citizen_file_response, sanitize_filename
 from portal.dossiers.forms import ATTACHMENT_ACCEPT, FilingForm, LookupForm, WithdrawForm
 from portal.dossiers.models import Document, Dossier, State
 from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
@@ -45,6 +46,22 @@ LOOKUP_WINDOW = 10 * 60  # … per this many seconds, per client address
 def _citizen_required(request: HttpRequest) -> None:
     if not getattr(request.user, "is_citizen", False):
         raise DjangoPermissionDenied(_("Chức năng này dành cho công dân."))
+
+
+def _phone_verification_redirect(request: HttpRequest, back: str) -> HttpResponse | None:
+    """Every notice about a dossier goes by SMS: a citizen whose phone is not verified yet is
+    sent to verify it first, and comes back here afterwards."""
+    user = request.user
+    if user.phone and user.phone_verified_at:
+        return None
+    messages.info(
+        request,
+        _(
+            "Trước khi nộp hồ sơ, vui lòng xác minh số điện thoại: mọi thông báo về hồ sơ "
+            "được gửi qua SMS tới số này. Sau khi xác minh, bạn sẽ quay lại trang nộp hồ sơ."
+        ),
+    )
+    return redirect(f"{reverse('notifications:verify-phone')}?{urlencode({'next': back})}")
 
 
 def plugin_for(procedure: Procedure) -> ProcedurePlugin:
@@ -103,6 +120,7 @@ def _display_form(plugin, data, *, errors: dict[str, list[str]] | None, validate
         bound = plugin.form_class(data, prefix=PLUGIN_PREFIX)
         form = plugin.form_class(initial=_raw_plugin_data(bound), prefix=PLUGIN_PREFIX)
         form.errors  # noqa: B018 - an unbound form gets an empty error dict to add to
+        form.cleaned_data = {}  # add_error() reads it
     for name, messages_ in (errors or {}).items():
         target = name if name in form.fields else None
         already = form.errors.get(target or "__all__", [])
@@ -187,6 +205,10 @@ def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
         )
     plugin = plugin_for(procedure)
     user = request.user
+    if request.method == "GET" and (
+        leave := _phone_verification_redirect(request, request.get_full_path())
+    ):
+        return leave
 
     if request.method == "GET":
         filing = FilingForm(procedure=procedure)
@@ -207,23 +229,37 @@ def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
     filing = FilingForm(request.POST, procedure=procedure)
     filing.is_valid()
     area = filing.cleaned_data.get("area")
-    if area is None:
+    submitting = request.POST.get("action") == "submit"
+    raw = _raw_plugin_data(plugin.form_class(request.POST, prefix=PLUGIN_PREFIX))
+    limit_errors = services.draft_limit_errors(procedure, raw)
+    if area is None or limit_errors:
+        # No draft can be kept yet: say everything that is wrong at once (on "Nộp hồ sơ": every
+        # missing field and every mandatory document too), not one problem per pass.
         if request.FILES:
             messages.error(
                 request,
-                _("Chưa lưu được tệp đính kèm vì chưa chọn xã / phường. Vui lòng chọn lại tệp."),
+                _("Chưa lưu được tệp đính kèm vì tờ khai còn lỗi. Vui lòng chọn lại tệp.")
+                if area
+                else _(
+                    "Chưa lưu được tệp đính kèm vì chưa chọn xã / phường. Vui lòng chọn lại tệp."
+                ),
             )
-        plugin_form = _display_form(plugin, request.POST, errors=None)
+        missing = []
+        if submitting:
+            probe = Dossier(procedure=procedure)
+            missing = [str(d.name) for d in plugin.required_documents(dossier=probe)]
         return _render_filing(
             request,
             procedure=procedure,
             plugin=plugin,
             dossier=None,
             filing=filing,
-            plugin_form=plugin_form,
-            unit=None,
+            plugin_form=_display_form(
+                plugin, request.POST, errors=limit_errors, validate=submitting
+            ),
+            unit=_unit_for_area(area) if area else None,
+            missing=missing,
         )
-    raw = _raw_plugin_data(plugin.form_class(request.POST, prefix=PLUGIN_PREFIX))
     try:
         # The draft keeps the data as typed, even if incomplete; it is validated at submission.
         dossier = services.create_draft(citizen=user, procedure=procedure, area=area, form_data=raw)
@@ -253,6 +289,8 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     plugin = plugin_for(procedure)
     if request.method == "POST":
         return _process_filing_post(request, dossier=dossier, procedure=procedure, plugin=plugin)
+    if leave := _phone_verification_redirect(request, request.get_full_path()):
+        return leave
     initial = {"result_address": dossier.result_address}
     if dossier.result_method:
         initial["result_method"] = dossier.result_method
@@ -293,7 +331,6 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
         )
     except ValidationError as exc:
         plugin_errors = _plugin_errors(exc)
-        validate_plugin_form = True
         _move_engine_errors(plugin_errors, filing)
         if not filing.errors:  # keep at least the result method and address
             with contextlib.suppress(ValidationError):
@@ -339,6 +376,9 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
                 }
                 _move_engine_errors(plugin_errors, filing)
                 has_errors = True
+            elif exc.code == "phone_not_verified":  # the draft is saved: verify, then come back
+                back = reverse("dossiers:edit", kwargs={"code": dossier.code})
+                return _phone_verification_redirect(request, back)
             else:
                 messages.error(request, exc.message)
         else:
@@ -358,6 +398,9 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
         )
         return redirect("dossiers:edit", code=dossier.code)
 
+    if action == "submit" and has_errors and not delete_id and not missing:
+        # Every problem at once: the mandatory documents still missing as well as the form's errors.
+        missing = [str(d.name) for d in services.missing_documents(dossier=dossier)]
     if has_errors:
         messages.error(request, _("Hồ sơ chưa được nộp. Vui lòng xem các lỗi bên dưới."))
     dossier = services_refresh(dossier)
@@ -417,6 +460,14 @@ def _upload_keys(procedure, plugin, dossier) -> list[str]:
     return [*keys, OTHER_KEY]
 
 
+def _upload_error(uploaded, exc: DomainError) -> str:
+    """A refused file's message, naming the file once (most messages already name it)."""
+    name = sanitize_filename(uploaded.name or "")
+    if f"“{name}”" in exc.message:
+        return exc.message
+    return _("Tệp “%(name)s”: %(message)s") % {"name": name, "message": exc.message}
+
+
 def _store_uploads(request, *, dossier, keys, supplement=False) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for key in keys:
@@ -426,10 +477,7 @@ def _store_uploads(request, *, dossier, keys, supplement=False) -> dict[str, lis
                     dossier=dossier, actor=request.user, uploaded_file=uploaded, requirement_key=key
                 )
             except DomainError as exc:
-                errors.setdefault(key, []).append(
-                    _("Tệp “%(name)s”: %(message)s")
-                    % {"name": uploaded.name, "message": exc.message}
-                )
+                errors.setdefault(key, []).append(_upload_error(uploaded, exc))
     return errors
 
 
@@ -520,7 +568,9 @@ def _render_detail(request, dossier, *, supplement_errors=None, status=200):
             for entry in selectors.timeline(dossier=dossier, for_citizen=for_citizen)
         ],
         "attachments": attachments,
-        "documents": [d for d in dossier.documents.all() if d.status != Document.Status.FAILED],
+        "documents": [
+            _DocumentRow(d) for d in dossier.documents.all() if d.status != Document.Status.FAILED
+        ],
         "can_withdraw": "withdraw" in actions,
         "can_edit": dossier.state == State.DRAFT and for_citizen,
         "supplement": supplement,
@@ -546,6 +596,19 @@ class _TimelineRow:
 
     def __getattr__(self, name):
         return getattr(self.entry, name)
+
+
+class _DocumentRow:
+    """An issued document for the page, named by its own title (a second CT04, after a
+    supplement, is the receipt of the supplemented dossier, not a copy of the first)."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+        title = (document.context or {}).get("title")
+        self.title = str(title) if title else document.get_kind_display()
+
+    def __getattr__(self, name):
+        return getattr(self.document, name)
 
 
 def _supplement_items(supplement) -> list[dict]:
@@ -575,9 +638,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.add_attachment(dossier=dossier, actor=user, uploaded_file=uploaded)
         except DomainError as exc:
-            errors.append(
-                _("Tệp “%(name)s”: %(message)s") % {"name": uploaded.name, "message": exc.message}
-            )
+            errors.append(_upload_error(uploaded, exc))
     delete_id = request.POST.get("delete_attachment")
     if delete_id:
         errors += _delete_attachment(request, dossier=dossier, attachment_id=delete_id)

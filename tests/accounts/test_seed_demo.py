@@ -70,3 +70,11 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
     call_command("seed_demo", "--citizens=2", stdout=io.StringIO())
     assert authenticate(username="quantri", password="Mat-khau-demo-moi-2")
     assert not authenticate(username="quantri", password="Mat-khau-demo-khac-1")
+
+
+@pytest.mark.django_db
+def test_demo_citizens_have_verified_phones_so_they_can_file_at_once():
+    call_command("seed_demo", "--citizens=3", stdout=io.StringIO())
+    citizens = User.objects.filter(kind=User.Kind.CITIZEN)
+    assert citizens.count() >= 3
+    assert not citizens.filter(phone_verified_at__isnull=True).exists()

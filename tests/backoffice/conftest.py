@@ -37,4 +37,6 @@ def staff_client():
 def refusal_reason(db):
     from portal.backoffice.models import RefusalReason
 
-    return RefusalReason.objects.filter(is_active=True).order_by("position").first()
+    # "Giấy tờ, thông tin kê khai sai sự thật": applies to every residence procedure, so to the
+    # tạm vắng dossiers of make_dossier (the thường trú categories do not).
+    return RefusalReason.objects.get(code="thong-tin-sai-su-that")

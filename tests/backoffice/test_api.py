@@ -93,9 +93,9 @@ def test_supplement_requires_specific_items(make_dossier, receiving_officer):
     assert response.json()["state"] == State.SUPPLEMENT_REQUESTED
 
 
-def test_refuse_by_category_code(make_dossier, receiving_officer, refusal_reason):
+def test_refuse_by_category_code(make_dossier, unit_leader, refusal_reason):
     dossier = make_dossier("received")
-    client = api(receiving_officer)
+    client = api(unit_leader)
     response = client.post(
         url(dossier.code, "refuse"),
         {"reason_category": "den-truc-tiep", "explanation": "Mời đến trực tiếp nộp"},

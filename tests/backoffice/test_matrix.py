@@ -13,17 +13,18 @@ pytestmark = pytest.mark.django_db
 
 R, H, L, S = "receiving", "handling", "leader", "supervisor"
 # What each role is offered in each state (engine transitions + back-office acts); every officer
-# of the unit may also record which attachments they checked while the dossier is open.
+# of the unit may also record which attachments they checked while the dossier is open. Officers
+# only propose a refusal; the leader refuses (and decides proposals, see test_refusal_rules).
 EXPECTED = {
     "submitted": {
-        R: {"receive", "request_supplement", "refuse", "assign"},
-        H: {"request_supplement", "refuse"},
+        R: {"receive", "request_supplement", "propose_refusal", "assign"},
+        H: {"request_supplement", "propose_refusal"},
         L: {"receive", "request_supplement", "refuse", "assign"},
         S: set(),
     },
     "received": {
-        R: {"request_supplement", "refuse", "assign", "contact"},
-        H: {"request_supplement", "refuse", "start_processing", "contact"},
+        R: {"request_supplement", "propose_refusal", "assign", "contact"},
+        H: {"request_supplement", "propose_refusal", "start_processing", "contact"},
         L: {
             "request_supplement",
             "refuse",
@@ -36,8 +37,8 @@ EXPECTED = {
         S: set(),
     },
     "processing": {
-        R: {"request_supplement", "refuse", "assign", "contact"},
-        H: {"request_supplement", "refuse", "contact"},
+        R: {"request_supplement", "propose_refusal", "assign", "contact"},
+        H: {"request_supplement", "propose_refusal", "contact"},
         L: {"request_supplement", "refuse", "assign", "approve", "contact", "apology", "stop"},
         S: set(),
     },

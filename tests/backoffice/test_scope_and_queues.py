@@ -92,14 +92,14 @@ def test_supervisor_admin_is_read_only_for_every_decision(make_dossier, staff_cl
 
 
 def test_review_and_contact_pages_of_another_unit_are_404(
-    make_dossier, staff_client, receiving_officer, other_unit_officer, refusal_reason
+    make_dossier, staff_client, receiving_officer, unit_leader, other_unit_officer, refusal_reason
 ):
     from portal.backoffice import services
 
     refused = make_dossier("received")
     services.refuse(
         dossier=refused,
-        actor=receiving_officer,
+        actor=unit_leader,
         reason_category=refusal_reason,
         explanation="Chỗ ở nằm trong khu vực đã có quyết định thu hồi đất.",
     )
@@ -131,10 +131,10 @@ def test_review_and_contact_pages_of_another_unit_are_404(
 
 
 def test_refusal_in_the_admin_lands_in_the_supervisors_review_list(
-    make_dossier, staff_client, receiving_officer, supervisor, refusal_reason
+    make_dossier, staff_client, unit_leader, supervisor, refusal_reason
 ):
     dossier = make_dossier("received")
-    staff_client(receiving_officer).post(
+    staff_client(unit_leader).post(
         action_url(dossier, "refuse"),
         {
             "version": Dossier.objects.get(pk=dossier.pk).version,
@@ -262,10 +262,10 @@ def test_dossier_page_previews_attachments_through_the_checked_view(
 
 
 def test_refusal_cannot_tell_the_citizen_to_file_in_person(
-    make_dossier, staff_client, receiving_officer, refusal_reason
+    make_dossier, staff_client, unit_leader, refusal_reason
 ):
     dossier = make_dossier("received")
-    response = staff_client(receiving_officer).post(
+    response = staff_client(unit_leader).post(
         action_url(dossier, "refuse"),
         {
             "version": Dossier.objects.get(pk=dossier.pk).version,
@@ -274,8 +274,8 @@ def test_refusal_cannot_tell_the_citizen_to_file_in_person(
         },
     )
     assert response.status_code == 200
-    assert "đến nộp trực tiếp" in response.content.decode()
-    response = api(receiving_officer).post(
+    assert "Không được yêu cầu công dân đến cơ quan" in response.content.decode()
+    response = api(unit_leader).post(
         f"/api/v1/staff/dossiers/{dossier.code}/refuse/",
         {
             "reason_category": refusal_reason.code,

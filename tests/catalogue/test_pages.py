@@ -107,7 +107,6 @@ def test_detail_page_shows_everything(client, catalogue):
     for text in [
         "1.004222",
         "Đăng ký thường trú",
-        "Permanent residence registration",
         "Đăng ký, quản lý cư trú",
         "Mức độ 4",
         "Dịch vụ công trực tuyến toàn trình",
@@ -130,6 +129,8 @@ def test_detail_page_shows_everything(client, catalogue):
         "/thu-tuc/1.004222/mau/CT01.pdf",
     ]:
         assert text in html, text
+    # Vietnamese throughout: the English name is for English pages (tests/i18n)
+    assert "Permanent residence registration" not in html
 
 
 def test_detail_deadline_wording(client, catalogue):

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from portal.accounts.models import Role, StaffRole, User
 from portal.catalogue.models import Procedure, ProcedureFee, RequiredDocument
@@ -153,6 +154,10 @@ def other_unit(province_unit, other_area) -> PoliceUnit:
 
 
 def make_citizen(personal_id: str, full_name: str, *, area=None, **extra) -> User:
+    """A citizen; with a phone number, verified already (filing requires it) unless the test
+    passes phone_verified_at=None."""
+    if extra.get("phone"):
+        extra.setdefault("phone_verified_at", timezone.now())
     user = User.objects.create_user(
         username=personal_id,
         password=PASSWORD,
@@ -357,7 +362,7 @@ def make_dossier(procedure, citizen, area, unit, staff_by_role, pdf_bytes):
         if state == "refused":
             return services.refuse(
                 dossier=dossier,
-                actor=receiver,
+                actor=leader,
                 reason="Không thuộc thẩm quyền",
                 legal_provision="Khoản 1 Điều 31 Luật Cư trú 2020",
             )
@@ -388,3 +393,15 @@ def make_dossier(procedure, citizen, area, unit, staff_by_role, pdf_bytes):
         raise ValueError(state)
 
     return _make
+
+
+@pytest.fixture
+def eager_tasks():
+    """Background tasks run in-process even with REDIS_URL set, for a test that reads what they
+    wrote (the SMS outbox) without a worker."""
+    from portal.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

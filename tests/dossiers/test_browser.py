@@ -92,8 +92,11 @@ def test_file_a_dossier_and_look_it_up(
     artifacts_dir,
     tmp_path,
     settings,
+    monkeypatch,
+    eager_tasks,
     browser,
 ):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # reads the SMS outbox mid-test
     settings.PUBLIC_BASE_URL = live_server.url
     pdf = tmp_path / "to-khai-ct01.pdf"
     pdf.write_bytes(make_pdf_bytes("Tờ khai CT01"))
@@ -114,6 +117,16 @@ def test_file_a_dossier_and_look_it_up(
     form.locator("button[type=submit]").last.click()
     page.wait_for_load_state()
     assert page.locator("text=Đăng xuất").count() == 1, page.content()[:2000]
+
+    # 1b. every notice goes by SMS: the phone is verified (with the code sent to it) first
+    from notifications.models import OutboxSms
+
+    assert "/thong-bao/xac-minh-so-dien-thoai/" in page.url
+    sms = OutboxSms.objects.filter(phone="+84912345678").latest("pk")
+    page.fill("input[name=code]", re.search(r"\b(\d{6})\b", sms.body).group(1))
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "đã được xác minh" in page.content()
 
     # 2. file khai báo tạm vắng: commune, form (name and number are prefilled), the PDF
     page.goto(f"{live_server.url}/ho-so/nop/{procedure.code}/")

@@ -25,7 +25,8 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     "withdraw": {"draft": {"owner"}, "submitted": {"owner"}},
     "receive": {"submitted": {"receiving_officer", "unit_leader"}},
     "request_supplement": dict.fromkeys(("submitted", "received", "processing"), OFFICERS),
-    "refuse": dict.fromkeys(("submitted", "received", "processing"), OFFICERS),
+    # the unit leader decides a refusal; officers propose it in the back office (issue 14)
+    "refuse": dict.fromkeys(("submitted", "received", "processing"), {"unit_leader"}),
     "resubmit": {"supplement_requested": {"owner"}},
     "start_processing": {"received": {"handling_officer", "unit_leader"}},
     "approve": {"processing": {"unit_leader"}},

@@ -23,8 +23,11 @@ CATALOGUE = "/"
 PROCEDURE = "/thu-tuc/1.004222/"
 LOGIN = "/tai-khoan/dang-nhap/"
 ESTIMATE_UNKNOWN = "/api/v1/procedures/0.000000/estimate/"
+PROCEDURE_NAME_EN = "Permanent residence registration"
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+# Pages are English only when the person chose English (the switcher's cookie); the API also
+# follows Accept-Language (an API client has no switcher).
+EN_HEADER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 
 # msgids that are deliberately left untranslated (empty msgstr). Keep this short and say why.
 UNTRANSLATED_ALLOWED: set[str] = set()
@@ -36,11 +39,25 @@ def page(client, url, **headers) -> str:
     return response.content.decode()
 
 
+@pytest.fixture
+def english(client):
+    """A client of a person who chose English with the language switcher."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_after(request):
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 
-def test_catalogue_page_in_english_with_accept_language(client, catalogue):
-    html = page(client, CATALOGUE, **EN)
+def test_catalogue_page_in_english_when_chosen(english, catalogue):
+    html = page(english, CATALOGUE)
     assert '<html lang="en">' in html
     for english in (
         "Administrative procedures",
@@ -53,6 +70,9 @@ def test_catalogue_page_in_english_with_accept_language(client, catalogue):
         assert english in html, english
     for vietnamese in ("Thủ tục hành chính", "Tìm thủ tục", "Tất cả lĩnh vực", "Tra cứu hồ sơ"):
         assert vietnamese not in html, vietnamese
+    # English throughout: the procedures by their English names
+    assert "Temporary residence registration" in html
+    assert "Đăng ký tạm trú" not in html
 
 
 def test_catalogue_page_stays_vietnamese_by_default(client, catalogue):
@@ -63,12 +83,22 @@ def test_catalogue_page_stays_vietnamese_by_default(client, catalogue):
 
 
 def test_unsupported_language_falls_back_to_vietnamese(client, catalogue):
-    html = page(client, CATALOGUE, HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = page(client, CATALOGUE)
     assert "Tìm thủ tục" in html and "Find a procedure" not in html
 
 
-def test_procedure_page_in_english(client, catalogue):
-    html = page(client, PROCEDURE, **EN)
+def test_a_browser_asking_for_english_still_gets_vietnamese_pages(client, catalogue):
+    # The person did not choose English: no English chrome around Vietnamese data.
+    html = page(client, CATALOGUE, **EN_HEADER)
+    assert '<html lang="vi">' in html and "Tìm thủ tục" in html
+    assert "Find a procedure" not in html and "Temporary residence registration" not in html
+    html = page(client, PROCEDURE, **EN_HEADER)
+    assert "<dt>Mã thủ tục</dt>" in html and "Procedure code" not in html
+
+
+def test_procedure_page_in_english(english, catalogue):
+    html = page(english, PROCEDURE)
     for english in (
         "<dt>Procedure code</dt>",
         "<dt>Processing time</dt>",
@@ -86,19 +116,22 @@ def test_procedure_page_in_english(client, catalogue):
         "<h2>Căn cứ pháp lý</h2>",
     ):
         assert vietnamese not in html, vietnamese
-    # Data (procedure names, codes, form codes) is not translated: it comes from the catalogue.
+    # Codes are data; the procedure is named in English (its name_en), its official Vietnamese
+    # name beside it.
     assert "1.004222" in html
+    assert f"<h1>{PROCEDURE_NAME_EN}</h1>" in html
 
 
 def test_procedure_page_in_vietnamese_by_default(client, catalogue):
     html = page(client, PROCEDURE)
     assert "<dt>Mã thủ tục</dt>" in html and "Nộp hồ sơ trực tuyến" in html
     assert "Procedure code" not in html
+    assert PROCEDURE_NAME_EN not in html  # no English subtitle on a Vietnamese page
 
 
 @pytest.mark.django_db
-def test_login_page_in_english(client):
-    html = page(client, LOGIN, **EN)
+def test_login_page_in_english(english):
+    html = page(english, LOGIN)
     for english in (
         "<h1>Log in</h1>",
         "Personal identification number or username",
@@ -111,8 +144,8 @@ def test_login_page_in_english(client):
 
 
 @pytest.mark.django_db
-def test_login_error_in_english(client):
-    response = client.post(LOGIN, {"username": "000000000000", "password": "wrong-pass-1"}, **EN)
+def test_login_error_in_english(english):
+    response = english.post(LOGIN, {"username": "000000000000", "password": "wrong-pass-1"})
     html = response.content.decode()
     assert "Incorrect identification number / username or password" in html
     assert "không đúng" not in html
@@ -123,7 +156,7 @@ def test_language_switcher_sets_english_for_the_session(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": LOGIN})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    html = page(client, LOGIN)  # no Accept-Language: the cookie decides
+    html = page(client, LOGIN)  # the cookie decides
     assert "<h1>Log in</h1>" in html and "Đăng nhập" not in html
     client.post("/i18n/setlang/", {"language": "vi", "next": LOGIN})
     html = page(client, LOGIN)
@@ -135,7 +168,7 @@ def test_language_switcher_sets_english_for_the_session(client):
 
 @pytest.mark.django_db
 def test_api_error_message_in_english(client):
-    response = client.get(ESTIMATE_UNKNOWN, **EN)
+    response = client.get(ESTIMATE_UNKNOWN, **EN_HEADER)  # the API follows Accept-Language
     assert response.status_code == 404
     body = response.json()
     assert body["code"] == "procedure_not_found"
@@ -144,7 +177,7 @@ def test_api_error_message_in_english(client):
 
 @pytest.mark.django_db
 def test_catalogue_api_not_found_in_english(client):
-    response = client.get("/api/v1/procedures/0.000000/", **EN)
+    response = client.get("/api/v1/procedures/0.000000/", **EN_HEADER)
     assert response.status_code == 404
     assert response.json()["message"] == "No procedure with code 0.000000 was found."
     vietnamese = client.get("/api/v1/procedures/0.000000/").json()["message"]

@@ -27,6 +27,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "dichvucong.example.vn",
+    "PUBLIC_BASE_URL": "https://dichvucong.example.vn",
 }
 
 
@@ -99,6 +100,50 @@ def test_production_without_allowed_hosts_refuses_to_start_and_says_why():
     assert "DEBUG=false requires ALLOWED_HOSTS to be set." in result.stderr
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["", "http://127.0.0.1:8000", "http://localhost:8080", "http://[::1]:8000", "http://127.0.1.1"],
+)
+def test_production_without_a_public_address_refuses_to_start_and_says_why(address):
+    # Every link in SMS, emails and slips is built from it: a loopback one reaches nobody.
+    result = manage("check", **{**PRODUCTION, "PUBLIC_BASE_URL": address})
+    assert result.returncode != 0
+    assert "DEBUG=false requires PUBLIC_BASE_URL to be the public address" in result.stderr
+
+
+def test_development_keeps_the_loopback_default_for_public_links():
+    values = settings_in_subprocess(["PUBLIC_BASE_URL"])
+    assert values == {"PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+
+
+def test_make_run_points_public_links_at_the_port_it_serves(tmp_path):
+    # A stand-in for the venv's python prints the address each `make run` step is given.
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    fake = venv / "bin" / "python"
+    fake.write_text('#!/bin/sh\necho "PUBLIC_BASE_URL=$PUBLIC_BASE_URL"\n')
+    fake.chmod(0o755)
+    (venv / ".installed").touch()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
+
+    def make_run(**variables):
+        result = subprocess.run(
+            ["make", "-s", "run", f"VENV={venv}", *(f"{k}={v}" for k, v in variables.items())],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return set(result.stdout.split())
+
+    assert make_run(PORT="8123") == {"PUBLIC_BASE_URL=http://127.0.0.1:8123"}
+    assert make_run() == {"PUBLIC_BASE_URL=http://127.0.0.1:8000"}
+    env["PUBLIC_BASE_URL"] = "https://dichvucong.example.vn"
+    assert make_run(PORT="8123") == {"PUBLIC_BASE_URL=https://dichvucong.example.vn"}
+
+
 def test_production_with_secret_key_and_allowed_hosts_starts():
     result = manage("check", **PRODUCTION)
     assert result.returncode == 0, result.stderr
@@ -167,11 +212,16 @@ def test_english_is_available_through_the_translation_machinery():
 
 
 @pytest.mark.django_db
-def test_pages_answer_in_vietnamese_unless_the_browser_asks_for_english(client):
+def test_pages_answer_in_vietnamese_unless_the_person_chooses_english(client):
     # Any URL works: the locale middleware labels every response with its language.
     assert client.get("/khong-ton-tai/")["Content-Language"] == "vi"
+    asks = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
     try:
-        english = client.get("/khong-ton-tai/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        # A browser's preference alone does not switch pages; the API follows it.
+        assert client.get("/khong-ton-tai/", **asks)["Content-Language"] == "vi"
+        assert client.get("/api/v1/khong-ton-tai/", **asks)["Content-Language"] == "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's choice
+        english = client.get("/khong-ton-tai/")
     finally:  # the request left English active in this thread; later tests expect Vietnamese
         translation.activate(settings.LANGUAGE_CODE)
     assert english["Content-Language"] == "en"
