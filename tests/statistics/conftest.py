@@ -25,15 +25,19 @@ def at(*args) -> dt.datetime:
 
 
 @pytest.fixture
-def refusal_reason(db):
-    """A managed refusal category (the data migration's rows are gone in transactional tests)."""
+def refusal_reason(db, procedure):
+    """A managed refusal category that applies to the procedure (khai báo tạm vắng). Created when
+    missing: transactional tests lose the data migration's rows."""
     from portal.backoffice.models import RefusalReason
 
-    return RefusalReason.objects.filter(is_active=True).order_by("position").first() or (
-        RefusalReason.objects.create(
-            code="khong-thuoc-dien",
-            title="Không thuộc diện phải khai báo tạm vắng",
-            legal_provision="Điều 31 Luật Cư trú 2020",
+    applicable = RefusalReason.for_procedure(procedure)
+    return (
+        applicable[0]
+        if applicable
+        else RefusalReason.objects.create(
+            code="thong-tin-sai-su-that",
+            title="Giấy tờ, thông tin kê khai sai sự thật",
+            legal_provision="Điều 7 Luật Cư trú 2020",
         )
     )
 
@@ -151,7 +155,7 @@ def scenario(
         at(2026, 6, 1, 11, 0),
         backoffice.refuse,
         dossier=d["D3"],
-        actor=receiving_officer,
+        actor=unit_leader,
         reason_category=refusal_reason,
         explanation="Người khai báo không thuộc diện phải khai báo tạm vắng theo quy định.",
     )
