@@ -137,4 +137,85 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "body": "Các đơn vị thuộc {{ unit_name }} có {{ overdue_count }} hồ sơ quá hạn.\n\n"
         "{% for row in by_unit %}- {{ row.unit }}: {{ row.count }}\n{% endfor %}\n",
     },
+    (ev.DOSSIER_REOPENED, "sms"): {
+        "body": "Hồ sơ {{ dossier_code }} đã được cấp trên mở lại để giải quyết. "
+        "Ngày hẹn trả kết quả mới: {{ appointment_date }}.",
+    },
+    (ev.DOSSIER_REOPENED, "email"): {
+        "subject": "Hồ sơ {{ dossier_code }} được mở lại để giải quyết",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Cơ quan cấp trên đã mở lại hồ sơ {{ dossier_code }} – {{ procedure_name }} để "
+        "{{ unit_name }} giải quyết.\nLý do: {{ reason }}\n"
+        "Ngày hẹn trả kết quả mới: {{ appointment_date }}.\n\n"
+        "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_RECEIVED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }} về {{ unit_name }} đã được chuyển tới "
+        "{{ handling_unit_name }}. Theo dõi: {{ portal_url }}/phan-anh/",
+    },
+    (ev.COMPLAINT_RECEIVED, "email"): {
+        "subject": "Đã nhận phản ánh {{ complaint_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Phản ánh, kiến nghị {{ complaint_code }} về {{ unit_name }} đã được chuyển tới "
+        "{{ handling_unit_name }} (cấp trên) để chỉ đạo giải quyết.\n\n"
+        "Theo dõi tại {{ portal_url }}/phan-anh/\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_DIRECTED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }}: {{ handling_unit_name }} đã chỉ đạo {{ unit_name }} "
+        "liên hệ và giải quyết trước {{ response_due }}.",
+    },
+    (ev.COMPLAINT_DIRECTED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }} đã được chỉ đạo giải quyết",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ handling_unit_name }} đã chỉ đạo {{ unit_name }} liên hệ với Ông/Bà và giải quyết "
+        "phản ánh {{ complaint_code }}. Hạn phản hồi: {{ response_due }}.\n\n"
+        "Theo dõi tại {{ portal_url }}/phan-anh/\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_CONTACTED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }}: {{ unit_name }} đã ghi nhận việc liên hệ với "
+        "Ông/Bà. Chi tiết: {{ portal_url }}/phan-anh/",
+    },
+    (ev.COMPLAINT_CONTACTED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }}: đơn vị đã liên hệ",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã ghi nhận việc liên hệ với Ông/Bà về phản ánh {{ complaint_code }}."
+        "\n\nTheo dõi tại {{ portal_url }}/phan-anh/\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_RESOLVED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }} đã được giải quyết: {{ resolution }}. Xác nhận "
+        "hoặc mở lại: {{ portal_url }}/phan-anh/",
+    },
+    (ev.COMPLAINT_RESOLVED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }} đã được giải quyết",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã giải quyết phản ánh {{ complaint_code }}:\n{{ resolution }}\n\n"
+        "Nếu Ông/Bà chưa hài lòng, hãy mở lại phản ánh tại {{ portal_url }}/phan-anh/\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_CLOSED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }} đã kết thúc. Cảm ơn Ông/Bà.",
+    },
+    (ev.COMPLAINT_CLOSED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }} đã kết thúc",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Phản ánh {{ complaint_code }} về {{ unit_name }} đã kết thúc. Cảm ơn Ông/Bà.\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_REOPENED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }} đã được mở lại và chuyển {{ handling_unit_name }}.",
+    },
+    (ev.COMPLAINT_REOPENED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }} đã được mở lại",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Phản ánh {{ complaint_code }} đã được mở lại (lý do: {{ reason }}) và chuyển "
+        "{{ handling_unit_name }} chỉ đạo giải quyết.\n\n" + _SIGN,
+    },
+    (ev.COMPLAINT_ESCALATED, "sms"): {
+        "body": "Phản ánh {{ complaint_code }} quá hạn xử lý, đã chuyển {{ handling_unit_name }} "
+        "chỉ đạo.",
+    },
+    (ev.COMPLAINT_ESCALATED, "email"): {
+        "subject": "Phản ánh {{ complaint_code }} đã được chuyển lên cấp trên",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Phản ánh {{ complaint_code }} về {{ unit_name }} chưa được xử lý đúng hạn nên đã được "
+        "chuyển {{ handling_unit_name }} chỉ đạo.\n\n" + _SIGN,
+    },
 }

@@ -23,6 +23,14 @@ DOSSIER_OVERDUE = "dossier_overdue"
 OTP_CODE = "otp_code"
 STAFF_DIGEST = "staff_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
+DOSSIER_REOPENED = "dossier_reopened"
+COMPLAINT_RECEIVED = "complaint_received"
+COMPLAINT_DIRECTED = "complaint_directed"
+COMPLAINT_CONTACTED = "complaint_contacted"
+COMPLAINT_RESOLVED = "complaint_resolved"
+COMPLAINT_CLOSED = "complaint_closed"
+COMPLAINT_REOPENED = "complaint_reopened"
+COMPLAINT_ESCALATED = "complaint_escalated"
 
 AUTOMATIC = ("portal_url", "citizen_name")
 
@@ -35,6 +43,7 @@ class EventSpec:
 
 
 _DOSSIER = ("dossier_code", "procedure_name", "unit_name")
+_COMPLAINT = ("complaint_code", "unit_name", "handling_unit_name")
 
 EVENTS: dict[str, EventSpec] = {
     DOSSIER_SUBMITTED: EventSpec(_("Hồ sơ đã nộp"), _DOSSIER + ("submitted_at",)),
@@ -59,6 +68,18 @@ EVENTS: dict[str, EventSpec] = {
     SUPERVISOR_DIGEST: EventSpec(
         _("Tổng hợp hồ sơ quá hạn (cấp trên)"), ("unit_name", "day", "overdue_count", "by_unit")
     ),
+    DOSSIER_REOPENED: EventSpec(
+        _("Cấp trên mở lại hồ sơ"), _DOSSIER + ("reason", "appointment_date")
+    ),
+    COMPLAINT_RECEIVED: EventSpec(_("Đã nhận phản ánh, kiến nghị"), _COMPLAINT),
+    COMPLAINT_DIRECTED: EventSpec(
+        _("Cấp trên đã chỉ đạo giải quyết phản ánh"), _COMPLAINT + ("response_due",)
+    ),
+    COMPLAINT_CONTACTED: EventSpec(_("Đơn vị đã liên hệ về phản ánh"), _COMPLAINT),
+    COMPLAINT_RESOLVED: EventSpec(_("Phản ánh đã được giải quyết"), _COMPLAINT + ("resolution",)),
+    COMPLAINT_CLOSED: EventSpec(_("Phản ánh đã kết thúc"), _COMPLAINT),
+    COMPLAINT_REOPENED: EventSpec(_("Phản ánh được mở lại"), _COMPLAINT + ("reason",)),
+    COMPLAINT_ESCALATED: EventSpec(_("Phản ánh được chuyển lên cấp trên"), _COMPLAINT),
 }
 
 EVENT_CHOICES = [(name, spec.label) for name, spec in EVENTS.items()]
@@ -106,4 +127,8 @@ def sample_context() -> dict:
         "overdue": [row],
         "overdue_count": 3,
         "by_unit": [{"unit": "Công an phường Phan Đình Phùng", "count": 3}],
+        "complaint_code": "PA000123",
+        "handling_unit_name": "Công an tỉnh Thái Nguyên",
+        "response_due": dt.datetime.combine(today + dt.timedelta(days=1), dt.time(16, 30)),
+        "resolution": "Đơn vị đã tiếp nhận lại hồ sơ và trả kết quả đúng hẹn mới.",
     }

@@ -26,6 +26,7 @@ log = logging.getLogger("notifications.otp")
 PURPOSE_LABELS = {
     "verify_phone": "xac minh so dien thoai",
     "password_reset": "dat lai mat khau",
+    "complaint": "gui phan anh",
 }
 
 

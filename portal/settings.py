@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "portal.workcalendar",
     "portal.dossiers",
     "portal.backoffice",
+    "portal.complaints",
     "portal.statistics",
     # the two fields and the outbox
     "residence",
@@ -407,3 +408,24 @@ AXES_VERBOSE = False
 # `Client.login()` in tests); the login views check the lockout themselves (lockout.py).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003"]
 # end back office
+
+# complaints (phản ánh, kiến nghị): a second complaint by the same person about the same dossier
+# (or unit) within this many days is a repeat and goes straight to the level above the supervisor.
+COMPLAINT_REPEAT_WINDOW_DAYS = env.int("COMPLAINT_REPEAT_WINDOW_DAYS", default=30)
+# Deadlines of each step, in working hours of the unit that must act (portal.workcalendar).
+# The supervisor directs "at once"; the response deadline given to the unit defaults to one day.
+COMPLAINT_DIRECT_HOURS = env.int("COMPLAINT_DIRECT_HOURS", default=4)
+COMPLAINT_RESPONSE_HOURS = env.int("COMPLAINT_RESPONSE_HOURS", default=8)
+COMPLAINT_RESOLVE_HOURS = env.int("COMPLAINT_RESOLVE_HOURS", default=40)
+COMPLAINT_CLOSE_HOURS = env.int("COMPLAINT_CLOSE_HOURS", default=16)
+CELERY_BEAT_SCHEDULE["complaints-escalate-overdue"] = {
+    "task": "complaints.escalate_overdue",
+    "schedule": 15 * 60.0,
+}
+# Two models have a "state" field: name both enums (the dossier's keeps its name "StateEnum").
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "StateEnum": "portal.dossiers.models.State",
+        "ComplaintStateEnum": "portal.complaints.models.ComplaintState",
+    }
+)

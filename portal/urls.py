@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("portal.accounts.api_urls")),
     path("", include("portal.dossiers.api_urls")),
     path("", include("portal.backoffice.api_urls")),
+    path("", include("portal.complaints.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
 ]
@@ -34,6 +35,7 @@ urlpatterns = [
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("minh-bach/", include("portal.statistics.urls")),
     path("", include("portal.catalogue.urls")),

@@ -662,6 +662,90 @@ class RefusalReviewAdmin(BackOfficeAccess, admin.ModelAdmin):
             return is_administrator(request.user) or request.user.has_role("supervisor")
         return is_administrator(request.user) or is_supervisor_of(request.user, obj.unit)
 
+    # --- reopening the refused dossier (the same decision as from a complaint) ---------------
+    @staticmethod
+    def _may_reopen(user, review) -> bool:
+        from portal.accounts.access import is_supervisor_of
+
+        return review.dossier.state == State.REFUSED and (
+            is_administrator(user) or is_supervisor_of(user, review.unit)
+        )
+
+    def get_list_display(self, request):
+        """The last column offers "Mở lại hồ sơ" to whoever may reopen that refused dossier
+        (built per request: admin instances are shared between requests)."""
+        user = request.user
+
+        @admin.display(description=_("mở lại hồ sơ"))
+        def reopen_col(obj):
+            if not self._may_reopen(user, obj):
+                return ""
+            url = reverse("admin:backoffice_refusalreview_reopen", args=[obj.pk])
+            return format_html('<a class="button" href="{}">{}</a>', url, gettext("Mở lại hồ sơ"))
+
+        return (*self.list_display, reopen_col)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/mo-lai-ho-so/",
+                self.admin_site.admin_view(self.reopen_view),
+                name="backoffice_refusalreview_reopen",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reopen_view(self, request, object_id):
+        self._in_scope_or_404(request, object_id)
+        review = self.get_queryset(request).select_related("dossier", "unit").get(pk=object_id)
+        changelist = reverse("admin:backoffice_refusalreview_changelist")
+        if not self._may_reopen(request.user, review):
+            messages.error(request, gettext("Bạn không thể mở lại hồ sơ này."))
+            return HttpResponseRedirect(changelist)
+        if request.method == "POST":
+            form = forms.ReopenDossierForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.reopen_refused_dossier(
+                        review=review,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                        target=form.cleaned_data["target"],
+                    )
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                except ValidationError as exc:
+                    form.add_error(None, " ".join(exc.messages))
+                else:
+                    messages.success(
+                        request,
+                        gettext("Đã mở lại hồ sơ %(code)s; thời hạn tính lại từ bây giờ.")
+                        % {"code": review.dossier.code},
+                    )
+                    return HttpResponseRedirect(changelist)
+        else:
+            form = forms.ReopenDossierForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Mở lại hồ sơ"),
+            "subject": format_html(
+                "{} <strong>{}</strong> – {} – {}",
+                gettext("Hồ sơ"),
+                review.dossier.code,
+                review.unit.name,
+                review.reason.title,
+            ),
+            "form": form,
+            "action": "reopen_dossier",
+            "button": gettext("Mở lại hồ sơ"),
+            "change_url": changelist,
+            "changelist_url": changelist,
+            "object_label": review.dossier.code,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "complaints/admin_action_form.html", context)
+
     def save_model(self, request, obj, form, change):
         try:
             services.review_refusal(

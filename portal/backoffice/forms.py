@@ -274,3 +274,20 @@ class VerifyForm(ActionForm):
             self.fields["attachments"].choices = [(str(a.pk), a.original_name) for a in attachments]
             if not self.is_bound:
                 self.initial["attachments"] = [str(a.pk) for a in attachments if a.verified]
+
+
+class ReopenDossierForm(forms.Form):
+    """The supervisor reopens a refused dossier from the refusal review list."""
+
+    target = forms.ChoiceField(
+        label=_("Mở lại hồ sơ về trạng thái"),
+        choices=[("received", _("Đã tiếp nhận")), ("processing", _("Đang xử lý"))],
+    )
+    reason = forms.CharField(
+        label=_("Lý do mở lại hồ sơ"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Hồ sơ được giải quyết lại; thời hạn giải quyết tính lại từ lúc mở lại."),
+    )
+
+    def clean_reason(self):
+        return _check(services.clean_reason, self.cleaned_data["reason"], label=_("Lý do"))

@@ -669,6 +669,37 @@ def handling_officers(*, unit) -> QuerySet[User]:
 
 
 @transaction.atomic
+def reopen_refused_dossier(
+    *, review: RefusalReview, actor: User, reason: str, target: str = State.RECEIVED
+) -> RefusalReview:
+    """From the refusal review list: the supervisor of the level above reopens the refused
+    dossier (engine transition, clock restarted) and the review records the challenge."""
+    from portal.accounts.access import is_administrator, is_supervisor_of
+
+    review = (
+        RefusalReview.objects.select_for_update()
+        .select_related("unit", "dossier")
+        .get(pk=review.pk)
+    )
+    if not (is_supervisor_of(actor, review.unit) or is_administrator(actor)):
+        raise PermissionDenied(_("Chỉ cán bộ giám sát cấp trên được mở lại hồ sơ."))
+    reason = clean_reason(reason, field="reason", label=_("Lý do mở lại hồ sơ"))
+    engine.reopen(
+        dossier=review.dossier,
+        actor=actor,
+        reason=reason,
+        target=target,
+        details={"refusal_review": review.pk},
+    )
+    if review.outcome == RefusalReview.Outcome.PENDING:
+        review.outcome = RefusalReview.Outcome.CHALLENGED
+        review.review_note = reason
+        review.reviewed_by, review.reviewed_at = actor, timezone.now()
+        review.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
+    return review
+
+
+@transaction.atomic
 def assign(
     *, dossier: Dossier, actor: User, officer: User, expected_version: int | None = None
 ) -> Dossier:

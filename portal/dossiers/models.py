@@ -79,6 +79,19 @@ def _staff_of_unit(*roles: str):
     return check
 
 
+def _supervisor_of_unit(instance: Dossier, user) -> bool:
+    """Permission to reopen a refused or stopped dossier: a supervisor of the level above (the
+    dossier's unit is strictly below their unit), or an administrator."""
+    from portal.accounts.access import is_administrator, is_supervisor_of
+
+    return is_supervisor_of(user, instance.unit) or is_administrator(user)
+
+
+_supervisor_of_unit.roles = (Role.SUPERVISOR,)
+
+REOPENABLE = (State.REFUSED, State.STOPPED)
+
+
 def _system(instance: Dossier, user) -> bool:
     return user is None  # payment gateway callbacks and scheduled jobs act as the system
 
@@ -305,6 +318,20 @@ class Dossier(FSMModelMixin, models.Model):
         permission=_staff_of_unit(*LEADER),
     )
     def stop(self):
+        pass
+
+    # The level above reopens a refused or stopped dossier (e.g. on a citizen's complaint): the
+    # legal clock restarts from the reopening.
+    @transition(
+        field=state, source=REOPENABLE, target=State.RECEIVED, permission=_supervisor_of_unit
+    )
+    def reopen_received(self):
+        pass
+
+    @transition(
+        field=state, source=REOPENABLE, target=State.PROCESSING, permission=_supervisor_of_unit
+    )
+    def reopen_processing(self):
         pass
 
 

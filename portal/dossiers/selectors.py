@@ -167,6 +167,7 @@ ACTION_LABELS = {
     "propose_refusal": gettext_lazy("Đề xuất từ chối (chờ lãnh đạo duyệt)"),
     "return_refusal_proposal": gettext_lazy("Lãnh đạo trả lại đề xuất từ chối"),
     "overdue_notice": gettext_lazy("Quá hạn trả kết quả, đã thông báo công dân"),
+    "reopen": gettext_lazy("Cấp trên mở lại hồ sơ"),
 }
 # Internal acts of the office that the citizen's timeline leaves out.
 INTERNAL_ACTIONS = frozenset(

@@ -1282,6 +1282,77 @@ def stop(*, dossier: Dossier, actor, reason: str, expected_version: int | None =
     return refresh_caller(dossier, locked)
 
 
+@transaction.atomic
+def reopen(
+    *,
+    dossier: Dossier,
+    actor,
+    reason: str,
+    target: str = State.RECEIVED,
+    details: dict | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The level above reopens a refused or stopped dossier (e.g. on the citizen's complaint).
+
+    Only a supervisor of the dossier's unit subtree (or an administrator) may. The dossier goes
+    back to `received` or `processing`; the legal clock restarts from the reopening: the
+    reception moment is now (or the next reception session) and the due moment is counted again
+    from it with the procedure's full deadline."""
+    from portal.workcalendar.services import reception_moment
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Vui lòng nêu rõ lý do mở lại hồ sơ.")]})
+    names = {State.RECEIVED: "reopen_received", State.PROCESSING: "reopen_processing"}
+    if target not in names:
+        raise ValidationError(
+            {"target": [_("Hồ sơ chỉ được mở lại về trạng thái “Đã tiếp nhận” hoặc “Đang xử lý”.")]}
+        )
+    locked, previous, roles = _run_transition(
+        dossier, name=names[target], actor=actor, expected_version=expected_version
+    )
+    now = _now()
+    locked.received_at = reception_moment(
+        submitted_at=now,
+        unit=locked.unit,
+        round_the_clock=_receiving_round_the_clock(locked.procedure),
+    )
+    locked.accepted_at = now
+    locked.due_at = _due_from(locked)
+    locked.decided_at = None
+    locked.paused_at = None
+    locked.remaining_office_seconds = None
+    _save(
+        locked,
+        "received_at",
+        "accepted_at",
+        "due_at",
+        "decided_at",
+        "paused_at",
+        "remaining_office_seconds",
+    )
+    _record(
+        locked,
+        action="reopen",
+        from_state=previous,
+        actor=actor,
+        roles=roles,
+        reason=reason,
+        details={
+            "received_at": _iso(locked.received_at),
+            "due_at": _iso(locked.due_at),
+            **_json_safe(dict(details or {})),
+        },
+        at=now,
+    )
+    notify_event(
+        "dossier_reopened",
+        dossier=locked,
+        context={"reason": reason, "appointment_date": _fmt(locked.due_at)},
+    )
+    return refresh_caller(dossier, locked)
+
+
 # ---------------------------------------------------------------------------------------------
 # what may this user do now
 

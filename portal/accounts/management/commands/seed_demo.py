@@ -43,11 +43,16 @@ class Command(BaseCommand):
             usernames=[r.login for r in report.logins if r.login and not r.login.isdigit()]
         )
         made = seed_dossiers()
+        from portal.complaints.demo import seed_complaints
+
+        complaints = seed_complaints()
         if verbosity:
             self._print_logins(report)
             self.stdout.write(totp_help)
             if made:
                 self.stdout.write(f"Demo dossiers at Công an xã Định Hóa: {len(made)} created.")
+            if complaints:
+                self.stdout.write(f"Demo complaints about Công an xã Định Hóa: {len(complaints)}.")
 
     def _print_logins(self, report):
         password = demo_password()
