@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from portal.core.errors import DomainError, NotFound
@@ -137,8 +137,16 @@ class Figures:
         return _ratio(self.rating_sum, self.rating_count, scale=1, places="0.01")
 
 
-def _sums() -> dict:
-    return {name: Sum(name) for name in SUM_FIELDS}
+# Complaints open / overdue are the situation at the END of a month (not a flow): over a period
+# the last month's value counts, not the sum of the months.
+SNAPSHOT_FIELDS = ("complaints_open", "complaints_overdue")
+
+
+def _sums(last: dt.date | None = None) -> dict:
+    return {
+        name: Sum(name, filter=Q(month=last)) if last and name in SNAPSHOT_FIELDS else Sum(name)
+        for name in SUM_FIELDS
+    }
 
 
 def _total(rows: list[dict]) -> Figures:
@@ -171,7 +179,7 @@ def unit_figures(*, units: QuerySet[PoliceUnit], first: dt.date, last: dt.date):
     rows = list(
         UnitMonthStats.objects.filter(unit__in=units, month__gte=first, month__lte=last)
         .values("unit_id", "unit__code", "unit__name", "unit__path")
-        .annotate(**_sums())
+        .annotate(**_sums(last))
         .order_by("unit__path")
     )
     result = [
