@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.dossiers",
     "portal.backoffice",
     "portal.complaints",
+    "portal.statistics",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -363,6 +364,15 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 # end notifications
+
+# statistics: the aggregate tables behind the supervisors' dashboard and /minh-bach/ are refreshed
+# (current and previous month, idempotent upsert) every STATISTICS_REFRESH_MINUTES.
+STATISTICS_REFRESH_MINUTES = env.int("STATISTICS_REFRESH_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
+    "task": "statistics.refresh_recent",
+    "schedule": crontab(minute=f"*/{max(1, min(STATISTICS_REFRESH_MINUTES, 59))}"),
+}
+# end statistics
 
 # back office: staff log into the admin with a password AND a TOTP code (django-otp); repeated
 # failed logins lock the admin login for a while (django-axes, failures recorded from Django's

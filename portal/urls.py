@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("portal.backoffice.api_urls")),
     path("", include("portal.complaints.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("portal.statistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
+    path("minh-bach/", include("portal.statistics.urls")),
     path("", include("portal.catalogue.urls")),
 ]
 

@@ -49,6 +49,7 @@ __all__ = [
     "due_moment",
     "estimate",
     "is_working_day",
+    "office_calendar",
     "office_time_between",
     "reception_moment",
 ]
@@ -361,6 +362,13 @@ def office_time_between(
 ) -> dt.timedelta:
     """Office time (working sessions on working days) inside [start, end]."""
     return _Calendar(unit).office_time_between(start, end)
+
+
+def office_calendar(unit: PoliceUnit | None = None) -> _Calendar:
+    """One unit's calendar for many computations in a row (statistics): its office hours are read
+    once, overrides once per 180-day window. Offers `office_time_between(start, end)` and
+    `day_length` (one working day of office time)."""
+    return _Calendar(unit)
 
 
 def estimate(

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "statistics"
+urlpatterns = [path("", views.transparency, name="public")]
