@@ -1,7 +1,12 @@
 from django.urls import path
 
 from notifications.api import NotificationListView
-from notifications.auth_api import PasswordResetConfirmView, PasswordResetView
+from notifications.auth_api import (
+    PasswordResetConfirmView,
+    PasswordResetView,
+    PhoneConfirmView,
+    PhoneVerificationView,
+)
 from notifications.receipts import sms_receipt
 
 urlpatterns = [
@@ -13,4 +18,6 @@ urlpatterns = [
         PasswordResetConfirmView.as_view(),
         name="api-auth-password-reset-confirm",
     ),
+    path("auth/phone/", PhoneVerificationView.as_view(), name="api-auth-phone"),
+    path("auth/phone/confirm/", PhoneConfirmView.as_view(), name="api-auth-phone-confirm"),
 ]

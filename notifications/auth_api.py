@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import accounts, otp
+from notifications.masking import mask_phone
 from notifications.views import _ip
 from portal.accounts.validators import normalize_personal_id
 from portal.core.api import ApiErrorSerializer, VietnameseInputSerializer, error_response
@@ -141,4 +142,102 @@ class PasswordResetConfirmView(APIView):
             raise serializers.ValidationError({"new_password": exc.messages}) from None
         return Response(
             {"message": _("Đã đặt lại mật khẩu. Vui lòng đăng nhập bằng mật khẩu mới.")}
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Phone verification: an app whose citizen gets 409 `phone_not_verified` on submission verifies
+# the number here, with the same services and limits as the page /thong-bao/xac-minh-so-dien-thoai/.
+
+
+class PhoneCodeRequestSerializer(VietnameseInputSerializer):
+    phone = serializers.CharField(
+        max_length=30,
+        help_text="Số điện thoại cần xác minh (mọi thông báo về hồ sơ được gửi tới số này).",
+        error_messages=_required(gettext_lazy("Vui lòng nhập số điện thoại.")),
+    )
+
+
+class PhoneConfirmSerializer(PhoneCodeRequestSerializer):
+    code = serializers.CharField(
+        max_length=6,
+        help_text="Mã 6 chữ số nhận qua SMS.",
+        error_messages=_required(gettext_lazy("Vui lòng nhập mã xác thực.")),
+    )
+
+
+PHONE_SENT_SCHEMA = inline_serializer(
+    "PhoneCodeSent", {"message": serializers.CharField(), "phone": serializers.CharField()}
+)
+PHONE_VERIFIED_SCHEMA = inline_serializer(
+    "PhoneVerified",
+    {"message": serializers.CharField(), "phone": serializers.CharField()},
+)
+
+
+class PhoneVerificationView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Send a verification code by SMS to the caller's phone number",
+        description=(
+            "Filing needs a verified phone (409 `phone_not_verified` on submission otherwise). "
+            "Rate-limited per number and per client (429 `rate_limited` with Retry-After)."
+        ),
+        request=PhoneCodeRequestSerializer,
+        responses={
+            202: OpenApiResponse(PHONE_SENT_SCHEMA, description="Code sent (masked number)"),
+            400: OpenApiResponse(ApiErrorSerializer, description="Invalid phone number"),
+            401: OpenApiResponse(ApiErrorSerializer, description="Not logged in"),
+            429: OpenApiResponse(ApiErrorSerializer, description="rate_limited"),
+        },
+    )
+    def post(self, request):
+        serializer = PhoneCodeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            number = accounts.start_phone_verification(
+                user=request.user, phone=serializer.validated_data["phone"], ip=_ip(request)
+            )
+        except otp.RateLimited as exc:
+            return _rate_limited(exc)
+        message = _("Đã gửi mã xác thực tới %s.") % mask_phone(number)
+        return Response({"message": message, "phone": mask_phone(number)}, status=202)
+
+
+class PhoneConfirmView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Confirm the phone number with the SMS code",
+        description=(
+            f"400 `invalid_code`: wrong or expired code; 429 `{otp.CodeExhausted.code}`: too many "
+            "wrong codes, ask for a new one; 429 `rate_limited` (with Retry-After)."
+        ),
+        request=PhoneConfirmSerializer,
+        responses={
+            200: OpenApiResponse(PHONE_VERIFIED_SCHEMA, description="Phone verified"),
+            400: OpenApiResponse(ApiErrorSerializer, description="invalid_code or invalid data"),
+            401: OpenApiResponse(ApiErrorSerializer, description="Not logged in"),
+            429: OpenApiResponse(
+                ApiErrorSerializer, description="too_many_attempts (code dead) or rate_limited"
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = PhoneConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = accounts.confirm_phone(
+                user=request.user,
+                phone=serializer.validated_data["phone"],
+                code=serializer.validated_data["code"],
+                ip=_ip(request),
+            )
+        except otp.RateLimited as exc:
+            return _rate_limited(exc)
+        return Response(
+            {"message": _("Số điện thoại đã được xác minh."), "phone": mask_phone(user.phone)}
         )
