@@ -75,7 +75,8 @@ def test_concurrent_submissions_get_distinct_codes(procedure, area, unit, citize
     from tests.dossiers.conftest import make_citizen
 
     citizens = [citizen, other_citizen] + [
-        make_citizen(f"0010900{i:05d}", f"Công dân {i}", area=area) for i in range(4)
+        make_citizen(f"0010900{i:05d}", f"Công dân {i}", area=area, phone="+84912000999")
+        for i in range(4)
     ]
     pdf = make_pdf_bytes()
 
