@@ -9,7 +9,8 @@ class ResidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.dossiers.registry import registry
-        from residence.plugins import TemporaryAbsencePlugin
+        from residence.procedures import all_plugins
 
-        if not registry.is_registered(TemporaryAbsencePlugin.procedure_code):
-            registry.register(TemporaryAbsencePlugin())
+        for plugin in all_plugins():
+            if not registry.is_registered(plugin.procedure_code):
+                registry.register(plugin)

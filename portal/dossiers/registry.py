@@ -43,6 +43,19 @@ class ProcedurePlugin:
     procedure_code: str = ""
     form_class: type[forms.Form] = forms.Form
 
+    # Stay-notice style procedures: a valid submission is recorded at once (the engine approves
+    # and completes it in the submit transaction, with no staff step and no deadline).
+    records_on_submit: bool = False
+
+    def area_for(self, *, dossier: Dossier, data: dict[str, Any]):
+        """The commune (AdministrativeArea) of the address concerned, to route the dossier to its
+        commune police; None keeps the area the citizen chose."""
+        return None
+
+    def deadline_working_days(self, *, dossier: Dossier):
+        """Working days to resolve this dossier (Decimal, e.g. 0.5), or None for the catalogue's."""
+        return None
+
     def initial(self, *, citizen) -> dict[str, Any]:
         """Form data prefilled from what the state already knows (Decision 06/QĐ-TTg)."""
         return {}
@@ -102,6 +115,10 @@ def _jsonable(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
     if hasattr(value, "pk"):
         return value.pk
     return value

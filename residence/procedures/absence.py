@@ -70,3 +70,6 @@ def _vn_date(value: str) -> str:
         return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
     except ValueError:
         return str(value or "")
+
+
+PLUGINS = [TemporaryAbsencePlugin()]

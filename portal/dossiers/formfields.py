@@ -1,0 +1,115 @@
+"""Form fields a procedure form may use beyond Django's own.
+
+`ItemListField`: a list of items each validated by a small form (guests of a stay notice,
+household members). Its value is a list of dicts; API clients send a JSON array, the citizen page
+sends rows `<name>-<i>-<field>` (see `ItemListWidget`). The form-as-data API describes it as
+`{"type": "list", "item_fields": [...]}`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class ItemListWidget(forms.Widget):
+    """Rows of the item form's fields, named `<name>-<i>-<field>`; blank rows are ignored."""
+
+    template_name = "dossiers/widgets/item_list.html"
+    extra_rows = 2
+
+    def __init__(self, item_form: type[forms.Form], attrs=None):
+        super().__init__(attrs)
+        self.item_form = item_form
+
+    def value_from_datadict(self, data, files, name):
+        if name in data and not hasattr(data, "getlist"):
+            return data.get(name)  # a JSON body: the list itself
+        items: dict[int, dict] = {}
+        prefix = f"{name}-"
+        for key in data:
+            if not key.startswith(prefix):
+                continue
+            index, _sep, field_name = key[len(prefix) :].partition("-")
+            if index.isdigit() and field_name:
+                items.setdefault(int(index), {})[field_name] = data.get(key)
+        if not items and name in data:
+            return data.get(name)
+        rows = [items[i] for i in sorted(items)]
+        return [row for row in rows if any(str(v).strip() for v in row.values() if v is not None)]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = list(value) if isinstance(value, list) else []
+        rows += [{}] * self.extra_rows
+        context["widget"]["rows"] = [
+            self.item_form(initial=row if isinstance(row, dict) else {}, prefix=f"{name}-{i}")
+            for i, row in enumerate(rows)
+        ]
+        return context
+
+
+class ItemListField(forms.Field):
+    default_error_messages = {
+        "invalid": gettext_lazy("Danh sách không hợp lệ."),
+        "required": gettext_lazy("Vui lòng nhập ít nhất một dòng."),
+    }
+
+    def __init__(
+        self,
+        *,
+        item_form: type[forms.Form],
+        item_label: str = "",
+        min_items: int = 1,
+        max_items: int = 50,
+        **kwargs,
+    ):
+        self.item_form = item_form
+        self.item_label = item_label
+        self.min_items = min_items
+        self.max_items = max_items
+        kwargs.setdefault("widget", ItemListWidget(item_form))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+    def validate(self, value):
+        if self.required and len(value) < max(self.min_items, 1):
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_items:
+            raise ValidationError(
+                _("Tối đa %(n)d dòng mỗi lần khai.") % {"n": self.max_items}, code="max_items"
+            )
+
+    def clean(self, value):
+        items = super().clean(value)
+        cleaned, errors = [], []
+        label = self.item_label or _("Dòng")
+        for i, item in enumerate(items, start=1):
+            form = self.item_form(data=item)
+            if form.is_valid():
+                cleaned.append(form.cleaned_data)
+                continue
+            for field_name, messages in form.errors.items():
+                field = form.fields.get(field_name)
+                where = f"{label} {i}" + (f" – {field.label}" if field is not None else "")
+                errors.extend(
+                    ValidationError(f"{where}: {m}", code="item_invalid") for m in messages
+                )
+        if errors:
+            raise ValidationError(errors)
+        return cleaned

@@ -1,0 +1,3 @@
+"""Residence procedures (to be written): see residence/procedures/__init__.py."""
+
+PLUGINS: list = []
