@@ -125,3 +125,77 @@ def result_text(dossier) -> str:
 
 def today_vn() -> str:
     return timezone.localdate().strftime("%d/%m/%Y")
+
+
+@pytest.fixture
+def family(citizen, other_citizen, area):
+    """Household at Tổ 5 in `area`: Nguyễn Văn An (the `citizen`) heads it; Trần Thị Bình
+    (`other_citizen`, his wife), their son Nguyễn Văn Cường (an account too, 2000) and his wife
+    Đỗ Thị Dung and their child Nguyễn Văn Em are members."""
+    an = make_person(citizen.personal_id, citizen.full_name, citizen.date_of_birth)
+    household = settle(an, area=area, street="Tổ 5")
+    binh = make_person(other_citizen.personal_id, other_citizen.full_name, dt.date(1995, 2, 3), "F")
+    cuong_account = make_citizen(
+        "019200000003",
+        "Nguyễn Văn Cường",
+        area=area,
+        date_of_birth=dt.date(2000, 6, 1),
+        phone="+84912000003",
+    )
+    cuong = make_person(cuong_account.personal_id, "Nguyễn Văn Cường", dt.date(2000, 6, 1))
+    dung = make_person("019200000004", "Đỗ Thị Dung", dt.date(2001, 7, 2), "F")
+    em = make_person("019200000005", "Nguyễn Văn Em", dt.date(2022, 8, 3))
+    street = "Tổ 5"
+    for person, relation in (
+        (binh, "spouse"),
+        (cuong, "child"),
+        (dung, "child_in_law"),
+        (em, "grandchild"),
+    ):
+        settle(person, area=area, street=street, household=household, relation=relation)
+    return {
+        "household": household,
+        "an": an,
+        "binh": binh,
+        "cuong": cuong,
+        "cuong_account": cuong_account,
+        "dung": dung,
+        "em": em,
+    }
+
+
+def errors_of(fn) -> dict[str, list[str]]:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        fn()
+    return info.value.message_dict
+
+
+def registry_snapshot() -> tuple:
+    """Everything the four procedures may write, to compare before/after a refusal."""
+    from residence.models import RegistryChange
+
+    return (
+        list(
+            PermanentResidence.objects.order_by("pk").values_list("pk", "ended_on", "household_id")
+        ),
+        list(HouseholdMember.objects.order_by("pk").values_list("pk", "left_on", "relation")),
+        list(Household.objects.order_by("pk").values_list("pk", "dissolved_at")),
+        list(Person.objects.order_by("pk").values_list("pk", "full_name", "date_of_birth", "sex")),
+        RegistryChange.objects.count(),
+    )
+
+
+@pytest.fixture
+def refuse(decide, leader_of):
+    def _refuse(dossier):
+        dossier = decide(dossier, approve=False)
+        return services.refuse(
+            dossier=dossier,
+            actor=leader_of(dossier)[2],
+            reason="Hồ sơ không đủ căn cứ",
+            legal_provision="Luật Cư trú 2020",
+        )
+
+    return _refuse
