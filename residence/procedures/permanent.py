@@ -96,6 +96,30 @@ class _ResidencePlugin(ProcedurePlugin):
             )
         return person
 
+    def summary(self, *, dossier) -> list[tuple[str, str]]:
+        """The request as people read it (slips, staff view), in form order: empty and unticked
+        fields left out, a ticked box as "Có", a member list as "số định danh (quan hệ)"."""
+        from portal.dossiers.registry import _display
+
+        data = dossier.form_data or {}
+        rows = []
+        for name, field in self.form_class.base_fields.items():
+            raw = data.get(name)
+            if raw in (None, "", [], False):
+                continue
+            if raw is True:
+                value = _("Có")
+            elif isinstance(raw, list):
+                value = "; ".join(
+                    f"{item.get('personal_id', '')} ({_relation_label(item.get('relation', ''))})"
+                    for item in raw
+                    if isinstance(item, dict)
+                )
+            else:
+                value = _display(field, raw)
+            rows.append((str(field.label), value))
+        return rows
+
     def _notice(self, *, title, lines, text) -> ResultDocumentSpec:
         return result_notice(title=title, lines=lines, text=text)
 

@@ -177,3 +177,13 @@ def test_a_member_who_left_meanwhile_makes_approval_conflict(
         services.approve(dossier=dossier, actor=leader_of(dossier)[2])
     assert "Đỗ Thị Dung không còn là thành viên" in info.value.message
     assert current_membership(family["cuong"]).household == family["household"]
+
+
+def test_summary_reads_as_people_read_it(family, procedures, area, file):
+    draft = file(family["cuong_account"], procedures[CODE], form(family), area=area, submit=False)
+    rows = dict(registry.get(CODE).summary(dossier=draft))
+    assert rows["Các thành viên cùng tách sang hộ mới (ngoài chủ hộ mới)"] == (
+        "019200000004 (Vợ/chồng); 019200000005 (Con)"
+    )
+    assert rows["Chủ hộ đồng ý cho tách hộ"] == "Có"
+    assert "Tôi đính kèm văn bản đồng ý của chủ hộ" not in rows  # not ticked
