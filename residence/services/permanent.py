@@ -1,7 +1,7 @@
 """Registry writes of the permanent-residence procedures (run inside the approval transaction).
 
-Each writer locks the person rows first (`lock_person`, in primary-key order when several),
-re-checks the current state, writes, and appends RegistryChange rows naming the dossier. The
+Each writer locks the rows it changes from (a household before its people; people with
+`lock_person`, in primary-key order when several), re-checks the current state, writes, and appends RegistryChange rows naming the dossier. The
 database constraints (one current permanent residence / household membership per person, one
 head per household) are the last guard: an IntegrityError is turned into a Conflict.
 """
@@ -106,6 +106,20 @@ def head_leaving_problem(person: Person) -> str:
     ) % {"name": person.full_name, "number": membership.household.number, "n": others}
 
 
+def _new_household(*, address, dossier) -> Household:
+    """A household with the next number; two approvals creating households at once both get one
+    (the loser of the unique number waits for the winner's commit, then takes the next)."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Household.objects.create(
+                    number=new_household_number(), address=address, dossier=dossier
+                )
+        except IntegrityError:
+            continue
+    raise Conflict(_("Không cấp được số hộ mới, vui lòng thử lại."), code="registry_busy")
+
+
 def _leave_household(person: Person, *, dossier, today: dt.date) -> HouseholdMember | None:
     membership = current_membership(person)
     if membership is None:
@@ -186,9 +200,7 @@ def register_permanent(
                 )
         _leave_household(person, dossier=dossier, today=today)
         if household is None:
-            household = Household.objects.create(
-                number=new_household_number(), address=address, dossier=dossier
-            )
+            household = _new_household(address=address, dossier=dossier)
             relation = Relation.HEAD
         HouseholdMember.objects.create(
             household=household, person=person, relation=relation, joined_on=today, dossier=dossier
@@ -244,9 +256,10 @@ def split_household(
     today = timezone.localdate()
     leaving = [(new_head, Relation.HEAD), *members]
     with registry_guard():
+        # Household first, then its people in key order (as change_household_head does).
+        household = Household.objects.select_for_update().get(pk=household.pk)
         for person in sorted((p for p, _r in leaving), key=lambda p: p.pk):
             lock_person(person)
-        household = Household.objects.select_for_update().get(pk=household.pk)
         current = {m.person_id: m for m in current_members(household)}
         for person, _relation in leaving:
             membership = current.get(person.pk)
@@ -258,9 +271,7 @@ def split_household(
                 )
         if len(current) <= len(leaving):
             raise Conflict(_("Phải còn ít nhất một người ở lại hộ cũ."), code="registry_conflict")
-        new = Household.objects.create(
-            number=new_household_number(), address=household.address, dossier=dossier
-        )
+        new = _new_household(address=household.address, dossier=dossier)
         for person, relation in leaving:
             old = current[person.pk]
             old.left_on = today

@@ -87,3 +87,40 @@ def test_two_registrations_of_one_person_approved_at_once(
         ).count()
         == 1
     )
+
+
+def test_two_people_founding_households_at_once_both_get_a_number(
+    citizen, other_citizen, procedures, area, file, decide, leader_of
+):
+    """Not a contradiction: two different people each heading a new household, approved at
+    once, both succeed with distinct household numbers."""
+    require_service(connection.vendor == "postgresql", "PostgreSQL")
+    code = "1.004222"
+    dossiers = [
+        decide(file(citizen, procedures[code], form(citizen), area=area), approve=False),
+        decide(
+            file(
+                other_citizen,
+                procedures[code],
+                form(other_citizen, sex="F", street="Số 20 phố Mới"),
+                area=area,
+            ),
+            approve=False,
+        ),
+    ]
+
+    def approve(dossier):
+        def go():
+            fresh = Dossier.objects.get(pk=dossier.pk)
+            return services.approve(dossier=fresh, actor=leader_of(fresh)[2]).state
+
+        return go
+
+    results = _run_in_threads([approve(d) for d in dossiers])
+    assert results == [("ok", "approved"), ("ok", "approved")], results
+    numbers = set(
+        PermanentResidence.objects.filter(dossier_id__in=[d.pk for d in dossiers]).values_list(
+            "household__number", flat=True
+        )
+    )
+    assert len(numbers) == 2
