@@ -705,9 +705,13 @@ def _receiving_round_the_clock(procedure: Procedure) -> bool:
     return procedure.reception_mode == "round_the_clock"
 
 
-def _working_days(procedure: Procedure) -> Decimal:
+def _working_days(procedure: Procedure, dossier: Dossier | None = None) -> Decimal:
     if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
         return Decimal("0")
+    if dossier is not None:  # the plugin may set this dossier's deadline (e.g. ½ day vs 3)
+        days = get_plugin(procedure).deadline_working_days(dossier=dossier)
+        if days is not None:
+            return Decimal(days)
     return Decimal(procedure.deadline_days or 0)
 
 
@@ -810,7 +814,7 @@ def _due_from(dossier: Dossier) -> dt.datetime:
 
     return due_moment(
         received_at=dossier.received_at,
-        working_days=_working_days(dossier.procedure),
+        working_days=_working_days(dossier.procedure, dossier),
         unit=dossier.unit,
     )
 
