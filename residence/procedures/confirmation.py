@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.core.errors import Conflict
 from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec
+from residence.documents import registry_form_context
 from residence.services import confirmation as svc
 from residence.services.common import find_person, person_of_account
 
@@ -192,6 +193,9 @@ class ConfirmationPlugin(ProcedurePlugin):
             title=_("Giấy xác nhận thông tin về cư trú"),
             context={"ct07": ct07, "signer_role": _("Trưởng Công an")},
         )
+
+    def form_context(self, *, dossier) -> dict[str, Any]:
+        return registry_form_context(personal_id=dossier.applicant_personal_id)
 
     def summary(self, *, dossier) -> list[tuple[str, str]]:
         data = dossier.form_data or {}
