@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.accounts.models import Role
 from portal.catalogue.models import Procedure, RequiredDocument
@@ -32,7 +31,6 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     other_area,
     other_citizen,
     other_unit,
-    pdf_bytes,
     province_area,
     province_unit,
     receiving_officer,
@@ -141,11 +139,3 @@ def move(staff_by_role):
         return services.approve(dossier=dossier, actor=staff_by_role[Role.UNIT_LEADER])
 
     return _move
-
-
-@pytest.fixture
-def upload_pdf(pdf_bytes):
-    def _upload(name: str = "giay-to.pdf"):
-        return SimpleUploadedFile(name, pdf_bytes, content_type="application/pdf")
-
-    return _upload

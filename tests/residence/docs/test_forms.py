@@ -144,3 +144,34 @@ def test_staff_of_the_unit_download_it_from_the_dossier_admin(
     outsider = make_staff("ngoaidonvi", other_unit, "receiving_officer")
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_any_procedure_gets_its_form_filled_the_absence_declaration(client, citizen, area, unit):
+    """The engine fills the procedure's first form generically: khai báo tạm vắng (1.003677) is
+    declared on CT01, with the absence's fields as the request's content."""
+    import datetime as dt
+
+    from tests.dossiers.conftest import TEMPORARY_ABSENCE, make_procedure, valid_absence_form
+
+    procedure = make_procedure(TEMPORARY_ABSENCE, "Khai báo tạm vắng")
+    for code, name, template in (
+        ("CT01", "Tờ khai thay đổi thông tin cư trú", "pdf/forms/ct01.html"),
+        ("CT03", "Phiếu khai báo tạm vắng", "pdf/forms/ct03.html"),
+    ):
+        form, _ = FormTemplate.objects.get_or_create(
+            code=code, defaults={"name": name, "template_name": template}
+        )
+        procedure.forms.add(form)
+    data = valid_absence_form(reason="Đi học thạc sĩ tại Đà Nẵng")
+    dossier = services.create_draft(citizen=citizen, procedure=procedure, area=area, form_data=data)
+    dossier = services.submit(dossier=dossier, actor=citizen)
+    document = dossier.documents.get(kind=Document.Kind.FORM)
+    assert document.template_name == "pdf/forms/ct01.html"
+    client.force_login(citizen)
+    response = client.get(reverse("dossiers:document", args=[dossier.code, document.pk]))
+    text = flat(b"".join(response.streaming_content))
+    assert "Nội dung đề nghị(2): Khai báo tạm vắng" in text
+    assert "Đi học thạc sĩ tại Đà Nẵng" in text
+    date_from = dt.date.fromisoformat(data["date_from"]).strftime("%d/%m/%Y")
+    assert date_from in text
+    assert "Số 10 phố Huế" in text
