@@ -188,6 +188,7 @@ class ConfirmationPlugin(ProcedurePlugin):
             ) from None
         ct07["purpose"] = data.get("purpose", "")
         ct07["for_member"] = data.get("subject") == "member"
+        ct07["relation"] = str(dict(RELATION_CHOICES).get(data.get("relation"), ""))
         return ResultDocumentSpec(
             template_name=CT07_TEMPLATE,
             title=_("Giấy xác nhận thông tin về cư trú"),

@@ -208,6 +208,8 @@ def test_ct07_for_a_household_member(citizen, area, confirmation_procedure, regi
     assert "NGUYỄN MINH KHÔI" in flat
     assert "09/03/2015" in flat
     assert "Số 12, tổ 5" in flat
+    assert "Người đề nghị xác nhận: Nguyễn Văn An" in flat
+    assert "quan hệ với người được xác nhận: Con" in flat
     # Only the chosen contents: no household table, no temporary residence of the father.
     assert "Phòng 204" not in flat
     assert "Lê Thị Hoa" not in flat
