@@ -461,6 +461,7 @@ class Document(models.Model):
         REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận, giải quyết hồ sơ (CT06)")
         APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
         RESULT = "result", _("Kết quả giải quyết")
+        FORM = "form", _("Tờ khai đã điền")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang tạo")
