@@ -31,7 +31,7 @@ class StayGuestForm(forms.Form):
 
     personal_id = forms.RegexField(
         label=_("Số định danh cá nhân"),
-        regex=r"^\d{12}$",
+        regex=r"^[0-9]{12}$",
         max_length=12,
         error_messages={
             "invalid": _("Số định danh cá nhân gồm đúng 12 chữ số."),

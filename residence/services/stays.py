@@ -252,6 +252,7 @@ def record_stays(*, dossier, data: dict[str, Any] | None = None) -> list[Stay]:
     in the registry. Runs inside the submit transaction (see the engine's records_on_submit)."""
     data = data if data is not None else dossier.form_data
     address = get_or_create_address(area=dossier.area, street=data["street"])
+    address.area = dossier.area  # already loaded: spares a query for address.full
     guests = list(data.get("guests") or [])
     ids = {g.get("personal_id", "") for g in guests}
     persons = {p.personal_id: p for p in Person.objects.filter(personal_id__in=ids)}

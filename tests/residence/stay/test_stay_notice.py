@@ -497,3 +497,14 @@ def test_the_23_08_rule_on_submission(clock, citizen, stay_procedure, area, now,
             services.submit(dossier=draft, actor=citizen)
         assert "đã qua hạn thông báo" in exc_info.value.details["guests"][0]
         assert not Stay.objects.exists()
+
+
+def test_a_personal_number_in_other_digits_is_refused(clock, citizen, stay_procedure, area):
+    clock.set(EVENING)
+    errors = submit_errors(
+        citizen,
+        stay_procedure,
+        area,
+        notice(guest("０３８０９５００１１１１", name="Đỗ Minh Khang", arrives=EVENING)),
+    )
+    assert errors == ["Khách 1 – Số định danh cá nhân: Số định danh cá nhân gồm đúng 12 chữ số."]
