@@ -24,6 +24,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "{{ submitted_at }} và đang chờ {{ unit_name }} tiếp nhận.\n\n"
         "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
     },
+    (ev.NOTICE_RECORDED, "sms"): {
+        "body": "{{ unit_name }} đã ghi nhận {{ procedure_name|lower }} {{ dossier_code }} "
+        "lúc {{ recorded_at }}. Xem: {{ portal_url }}/ho-so/",
+    },
+    (ev.NOTICE_RECORDED, "email"): {
+        "subject": "Đã ghi nhận thông báo {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã ghi nhận {{ procedure_name|lower }} {{ dossier_code }} lúc "
+        "{{ recorded_at }}. Thông tin đã được cập nhật vào Cơ sở dữ liệu về cư trú; "
+        "không cần thực hiện thêm thủ tục nào.\n\n"
+        "Xem nội dung đã thông báo tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
     (ev.DOSSIER_RECEIVED, "sms"): {
         "body": "Hồ sơ {{ dossier_code }} đã được {{ unit_name }} tiếp nhận. "
         "Ngày hẹn trả kết quả: {{ appointment_date }}.",

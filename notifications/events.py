@@ -24,6 +24,7 @@ OTP_CODE = "otp_code"
 STAFF_DIGEST = "staff_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 DOSSIER_REOPENED = "dossier_reopened"
+NOTICE_RECORDED = "notice_recorded"
 COMPLAINT_RECEIVED = "complaint_received"
 COMPLAINT_DIRECTED = "complaint_directed"
 COMPLAINT_CONTACTED = "complaint_contacted"
@@ -71,6 +72,7 @@ EVENTS: dict[str, EventSpec] = {
     DOSSIER_REOPENED: EventSpec(
         _("Cấp trên mở lại hồ sơ"), _DOSSIER + ("reason", "appointment_date")
     ),
+    NOTICE_RECORDED: EventSpec(_("Đã ghi nhận thông báo (lưu trú)"), _DOSSIER + ("recorded_at",)),
     COMPLAINT_RECEIVED: EventSpec(_("Đã nhận phản ánh, kiến nghị"), _COMPLAINT),
     COMPLAINT_DIRECTED: EventSpec(
         _("Cấp trên đã chỉ đạo giải quyết phản ánh"), _COMPLAINT + ("response_due",)
@@ -108,6 +110,7 @@ def sample_context() -> dict:
         "procedure_name": "Đăng ký tạm trú",
         "unit_name": "Công an phường Phan Đình Phùng",
         "submitted_at": dt.datetime.combine(today, dt.time(9, 15)),
+        "recorded_at": "22:40 " + today.strftime("%d/%m/%Y"),
         "appointment_date": today + dt.timedelta(days=3),
         "reason": "Ảnh giấy tờ bị mờ, không đọc được",
         "items": ["Hợp đồng thuê nhà (bản chụp rõ nét)", "Văn bản đồng ý của chủ hộ"],

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Role
 from portal.core.errors import NotFound
-from portal.dossiers.models import Attachment, Document, Dossier, DossierEvent, State
+from portal.dossiers.models import (
+    RECORDED_LABEL,
+    Attachment,
+    Document,
+    Dossier,
+    DossierEvent,
+    State,
+)
 
 
 def _not_found() -> NotFound:
@@ -168,6 +175,7 @@ ACTION_LABELS = {
     "return_refusal_proposal": gettext_lazy("Lãnh đạo trả lại đề xuất từ chối"),
     "overdue_notice": gettext_lazy("Quá hạn trả kết quả, đã thông báo công dân"),
     "reopen": gettext_lazy("Cấp trên mở lại hồ sơ"),
+    "record": gettext_lazy("Ghi nhận ngay khi nhận được thông báo"),
 }
 # Internal acts of the office that the citizen's timeline leaves out.
 INTERNAL_ACTIONS = frozenset(
@@ -211,7 +219,13 @@ def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:
                 label=str(ACTION_LABELS.get(event.action, event.action)),
                 from_state=event.from_state,
                 to_state=event.to_state,
-                to_state_label=str(State(event.to_state).label) if event.to_state else "",
+                to_state_label=(
+                    str(RECORDED_LABEL)
+                    if event.action == "record"
+                    else str(State(event.to_state).label)
+                    if event.to_state
+                    else ""
+                ),
                 actor_label=str(actor_label),
                 reason=event.reason,
                 details=details,

@@ -877,8 +877,47 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         at=now,
     )
     issue_filled_form(locked, event=event)
+    if plugin.records_on_submit and locked.state == State.SUBMITTED:
+        return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
+
+
+RECORDED_EVENT = "notice_recorded"
+
+
+def _record_at_once(
+    locked: Dossier, *, plugin: ProcedurePlugin, actor, now: dt.datetime
+) -> Dossier:
+    """A notice recorded at once (plugin.records_on_submit, e.g. thông báo lưu trú): in the
+    submit transaction the plugin's effect is applied and the dossier completed: no staff step,
+    no due moment (so it can never be overdue), received when submitted."""
+    _check_transition(locked, "record", actor)
+    spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
+    previous = locked.state
+    locked.record()
+    locked.received_at = locked.submitted_at = now
+    locked.due_at = None
+    locked.decided_at = locked.returned_at = now
+    _save(locked, "received_at", "submitted_at", "due_at", "decided_at", "returned_at")
+    event = _record(
+        locked,
+        action="record",
+        from_state=previous,
+        actor=actor,
+        details={"result_document": spec.title if spec else ""},
+        at=now,
+    )
+    if spec is not None:
+        issue_document(
+            locked,
+            kind=Document.Kind.RESULT,
+            template_name=spec.template_name,
+            event=event,
+            context=document_context(locked, title=spec.title, **_json_safe(dict(spec.context))),
+        )
+    notify_event(RECORDED_EVENT, dossier=locked, context={"recorded_at": _fmt(now)})
+    return locked
 
 
 def _due_from(dossier: Dossier) -> dt.datetime:
