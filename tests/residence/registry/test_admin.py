@@ -76,6 +76,9 @@ def test_outside_the_scope_is_404(registry, staff_client, receiving_officer):
 
 def test_read_only_for_staff(registry, staff_client, unit_leader):
     client = staff_client(unit_leader)
+    index = client.get("/admin/").content.decode()
+    assert "Cư trú" in index and PERSONS in index and HOUSEHOLDS in index and ADDRESSES in index
+    assert f"{PERSONS}add/" not in index
     url = f"{PERSONS}{registry['mai'].pk}/change/"
     html = client.get(url).content.decode()
     assert 'name="_save"' not in html and "Trần Thị Mai" in html
@@ -176,3 +179,14 @@ def test_query_counts_do_not_grow_with_the_number_of_persons(
             response = client.get(url)
         assert response.status_code == 200
     assert response.content.decode().count("Nguyễn Văn Thêm") == 38
+
+
+def test_only_a_superuser_in_debug_may_edit(registry, staff_client, settings, administrator):
+    from portal.accounts.models import User
+
+    root = User.objects.create_superuser(username="root", password="x-Mat-khau-2024", kind="staff")
+    assert staff_client(administrator).get(f"{PERSONS}add/").status_code == 403
+    settings.DEBUG = False
+    assert staff_client(root).get(f"{PERSONS}add/").status_code == 403
+    settings.DEBUG = True
+    assert staff_client(root).get(f"{PERSONS}add/").status_code == 200
