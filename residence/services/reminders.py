@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from residence.models import EXTENSION_WINDOW_DAYS, TemporaryResidence
 
 WINDOW = dt.timedelta(days=EXTENSION_WINDOW_DAYS)
+EXTENSION_PROCEDURE = "1.002755"  # gia hạn tạm trú
 
 
 def _due(today: dt.date):
@@ -26,9 +27,22 @@ def _due(today: dt.date):
     ).filter(Q(reminder_sent_on__isnull=True) | Q(reminder_sent_on__lt=window_start))
 
 
+def _extension_pending(holder) -> bool:
+    """The holder has already filed an extension that is being handled (no reminder needed; if
+    it is refused or withdrawn, a later run reminds them)."""
+    from portal.dossiers.models import FINAL_STATES, Dossier, State
+
+    return (
+        Dossier.objects.filter(citizen=holder, procedure__code=EXTENSION_PROCEDURE)
+        .exclude(state__in=(State.DRAFT, *FINAL_STATES))
+        .exists()
+    )
+
+
 def send_expiry_reminders(*, today: dt.date | None = None, limit: int = 1000) -> int:
     """Tell each holder (the citizen account with the person's personal number), once per
-    expiry, that their temporary residence expires within 15 days: SMS and email through the
+    expiry, that their temporary residence expires within 15 days (unless they have already filed
+    an extension that is being handled): SMS and email through the
     outbox (event `temporary_residence_expiring`), `reminder_sent_on` written in the same
     transaction. A residence whose holder has no account is left for a later run. Returns how
     many reminders were queued."""
@@ -60,7 +74,7 @@ def send_expiry_reminders(*, today: dt.date | None = None, limit: int = 1000) ->
                 .order_by("pk")
                 .first()
             )
-            if holder is None:
+            if holder is None or _extension_pending(holder):
                 continue
             unit = (
                 PoliceUnit.objects.filter(area_id=residence.address.area_id, is_active=True)

@@ -82,3 +82,19 @@ def test_daily_beat_task_is_scheduled_and_runs(citizen, area):
     )
     assert remind_expiring_temporary_task() == 1
     assert remind_expiring_temporary_task() == 0
+
+
+def test_no_reminder_while_an_extension_is_being_handled(citizen, area, make_dossier):
+    from portal.catalogue.models import Procedure
+    from portal.dossiers.models import Dossier
+    from tests.dossiers.conftest import make_procedure
+
+    temporary(person_of(citizen), area, expires_in=9)
+    extension = Procedure.objects.filter(code="1.002755").first() or make_procedure(
+        "1.002755", "Gia hạn tạm trú", deadline_days="1"
+    )
+    filed = make_dossier("submitted")
+    Dossier.objects.filter(pk=filed.pk).update(procedure=extension)
+    assert send_expiry_reminders(today=TODAY) == 0
+    Dossier.objects.filter(pk=filed.pk).update(state="withdrawn")  # withdrawn: remind after all
+    assert send_expiry_reminders(today=TODAY) == 1
