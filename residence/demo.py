@@ -148,6 +148,8 @@ def _relatives(
                 numbers.draw(born, sex), _name(rng, sex), born, sex, Relation.SPOUSE, head.ethnicity
             )
         )
+        if sex == Sex.MALE:  # children carry their father's family name
+            family = out[-1].full_name.split()[0]
     for _i in range(rng.randint(0, 3)):
         first = head_year + 20
         if first > 2024:
