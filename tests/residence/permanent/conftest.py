@@ -120,7 +120,8 @@ def result_text(dossier) -> str:
     document = services.render_document(document_id=document.pk)
     assert document.status == Document.Status.READY
     with document.file.open("rb") as fh:
-        return pdf_text(fh.read())
+        # Words, not lines: the notice wraps long values wherever the layout puts them.
+        return " ".join(pdf_text(fh.read()).split())
 
 
 def today_vn() -> str:
