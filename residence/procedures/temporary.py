@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.text import fold
-from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, _jsonable
+from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, _display, _jsonable
 from residence.documents import result_notice
 from residence.forms_temporary import (
     BASIS_OWN,
@@ -35,7 +35,6 @@ from residence.services.common import (
     current_permanent,
     current_temporary,
     find_person,
-    get_or_create_person,
     person_of_account,
 )
 
@@ -117,7 +116,21 @@ def _without_ct01(documents) -> list:
     return [d for d in documents if "ct01" not in d.key.lower()]
 
 
-class TemporaryRegistrationPlugin(ProcedurePlugin):
+class _TemporaryPlugin(ProcedurePlugin):
+    def summary(self, *, dossier) -> list[tuple[str, str]]:
+        """As the base summary, without the fields left empty; a ticked box reads "Có"."""
+        fields = self.form_class().fields
+        rows = []
+        for name, value in dossier.form_data.items():
+            if value in (None, "", False):
+                continue
+            field_ = fields.get(name)
+            label = str(field_.label) if field_ is not None else name
+            rows.append((label, _("Có") if value is True else _display(field_, value)))
+        return rows
+
+
+class TemporaryRegistrationPlugin(_TemporaryPlugin):
     """Đăng ký tạm trú (1.004194): CT01; approval opens a temporary residence (ending an open one
     elsewhere) and issues CT08."""
 
@@ -195,7 +208,7 @@ class TemporaryRegistrationPlugin(ProcedurePlugin):
 
     def approve(self, *, dossier, actor) -> ResultDocumentSpec:
         data = dossier.form_data
-        person = find_person(data["personal_id"]) or get_or_create_person(
+        person = registry_writes.person_for_registration(
             personal_id=data["personal_id"],
             full_name=data["full_name"],
             date_of_birth=_date(data["date_of_birth"]),
@@ -224,7 +237,7 @@ class TemporaryRegistrationPlugin(ProcedurePlugin):
         )
 
 
-class TemporaryExtensionPlugin(ProcedurePlugin):
+class TemporaryExtensionPlugin(_TemporaryPlugin):
     """Gia hạn tạm trú (1.002755): within the 15 days before expiry; approval moves the expiry
     and issues CT08."""
 
@@ -336,7 +349,7 @@ class TemporaryExtensionPlugin(ProcedurePlugin):
         )
 
 
-class TemporaryRemovalPlugin(ProcedurePlugin):
+class TemporaryRemovalPlugin(_TemporaryPlugin):
     """Xóa đăng ký tạm trú (1.010028): the filer's own or a household member's open temporary
     residence in this commune; approval ends it and issues CT08."""
 

@@ -56,6 +56,26 @@ def _made_after_filing(residence: TemporaryResidence, dossier) -> bool:
     return bool(source.decided_at and source.decided_at > dossier.submitted_at)
 
 
+def person_for_registration(
+    *, personal_id: str, full_name: str, date_of_birth: dt.date, sex: str
+) -> Person:
+    """The registry person of a registration, created from the declared data when the registry
+    has none yet (two approvals creating the same newcomer at once: the second uses the first's)."""
+    person = Person.objects.filter(personal_id=personal_id).first()
+    if person is not None:
+        return person
+    try:
+        with transaction.atomic():
+            return Person.objects.create(
+                personal_id=personal_id,
+                full_name=full_name,
+                date_of_birth=date_of_birth,
+                sex=sex,
+            )
+    except IntegrityError:
+        return Person.objects.get(personal_id=personal_id)
+
+
 @transaction.atomic
 def register_temporary(
     *,

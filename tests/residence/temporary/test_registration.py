@@ -288,3 +288,14 @@ def test_a_later_contradicting_approval_is_refused(
     assert second.state == State.PROCESSING
     open_ = TemporaryResidence.objects.get(person=person, ended_on__isnull=True)
     assert open_.dossier_id == first.pk
+
+
+def test_summary_reads_as_people_write_it(citizen, person, registration_procedure, area, unit):
+    dossier = file_dossier(
+        citizen=citizen, procedure=registration_procedure, area=area, form=rented()
+    )
+    rows = dict(get_plugin(registration_procedure).summary(dossier=dossier))
+    assert rows["Căn cứ chỗ ở hợp pháp"] == "Thuê"
+    assert rows["Chủ hộ / chủ sở hữu đồng ý cho đăng ký tạm trú tại chỗ ở này"] == "Có"
+    assert rows["Tạm trú đến ngày"] == (today() + dt.timedelta(days=365)).strftime("%d/%m/%Y")
+    assert "Cha, mẹ hoặc người giám hộ đồng ý" not in rows  # left empty: not listed
