@@ -217,8 +217,19 @@ class TemporaryExtensionForm(PersonFieldsMixin):
 
     date_of_birth = _date_field(_("Ngày, tháng, năm sinh"), required=False)
     sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, required=False)
-    temporary_address = forms.CharField(label=_("Nơi đang tạm trú"), max_length=400, required=False)
-    current_expires_on = _date_field(_("Thời hạn tạm trú hiện tại đến"), required=False)
+    # Shown from the registry (read-only; the plugin overwrites whatever is posted).
+    temporary_address = forms.CharField(
+        label=_("Nơi đang tạm trú"),
+        max_length=400,
+        required=False,
+        widget=forms.TextInput(attrs={"readonly": True}),
+    )
+    current_expires_on = forms.DateField(
+        label=_("Thời hạn tạm trú hiện tại đến"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date", "readonly": True}, format="%Y-%m-%d"),
+    )
     new_expires_on = _date_field(
         _("Đề nghị gia hạn tạm trú đến ngày"),
         messages={
