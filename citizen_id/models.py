@@ -184,8 +184,8 @@ class BiometricCapture(models.Model):
 
 
 class CardReminder(models.Model):
-    """A reminder sent about a card, once per (card, reason, due date): the daily task is
-    idempotent through this unique key."""
+    """A reminder sent about a card, once per (card, expiry date): the daily task is idempotent
+    through this unique key. The reason says whether the expiry is a renewal age."""
 
     class Reason(models.TextChoices):
         EXPIRING = "expiring", _("Thẻ sắp hết hạn")
@@ -200,9 +200,7 @@ class CardReminder(models.Model):
         verbose_name = _("nhắc đổi thẻ")
         verbose_name_plural = _("nhắc đổi thẻ")
         constraints = [
-            models.UniqueConstraint(
-                fields=["card", "reason", "due_on"], name="citizen_id_reminder_once"
-            )
+            models.UniqueConstraint(fields=["card", "due_on"], name="citizen_id_reminder_once")
         ]
 
     def __str__(self) -> str:
