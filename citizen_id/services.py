@@ -155,6 +155,9 @@ def report_lost(*, card: IdentityCard, actor, note: str = "") -> IdentityCard:
             % {"status": card.get_status_display().lower()},
             code="card_not_losable",
         )
+    from portal.core.text import nfc
+
+    note = nfc(" ".join((note or "").split()))[:500]
     return _set_status(
         card, CardStatus.REPORTED_LOST, actor=actor, note=note or _("Công dân báo mất thẻ.")
     )
