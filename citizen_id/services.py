@@ -113,6 +113,39 @@ def issue_card(
     return card
 
 
+@transaction.atomic
+def import_card(
+    *,
+    person,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
+    issuing_unit=None,
+    kind: str = IssueKind.FIRST,
+) -> IdentityCard:
+    """Record a card issued before the portal (loaded from the national database), with the expiry
+    printed on it: that date is a fact of the card, not recomputed. Refuses a second valid card."""
+    from residence.services.common import lock_person
+
+    person = lock_person(person)
+    if IdentityCard.objects.filter(person=person, status=CardStatus.VALID).exists():
+        raise Conflict(_("Người này đã có thẻ căn cước còn hiệu lực."), code="card_exists")
+    card = IdentityCard.objects.create(
+        person=person,
+        number=person.personal_id,
+        full_name=person.full_name,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex,
+        kind=kind,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        issuing_unit=issuing_unit,
+    )
+    CardStatusChange.objects.create(
+        card=card, from_status="", to_status=CardStatus.VALID, note=_("Dữ liệu thẻ đã có trước.")
+    )
+    return card
+
+
 def _has_successor(card: IdentityCard) -> bool:
     return IdentityCard.objects.filter(replaces=card).exists()
 
