@@ -439,3 +439,11 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
+
+
+def upsert_person(*, personal_id: str, **fields):
+    """A registry person with these exact data, whether or not `make_citizen` already put the
+    account's person in the registry (same personal identification number)."""
+    from residence.models import Person
+
+    return Person.objects.update_or_create(personal_id=personal_id, defaults=fields)[0]
