@@ -94,10 +94,10 @@ def test_identity_card_fees_halved_from_july_2025_to_end_2026(catalogue, code, d
     assert p.fee_on(day, "online").amount == expected
 
 
-def test_first_identity_card_is_free_and_partly_online(catalogue):
+def test_first_identity_card_is_free_and_information_only_until_its_plugin_exists(catalogue):
     p = Procedure.objects.get(code="CC-CAP")
     assert p.fee_on(DAY, "in_person") is None
-    assert p.level == 3
+    assert p.level == 2
     assert "lần đầu" in p.exemptions
 
 

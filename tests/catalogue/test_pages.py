@@ -71,9 +71,14 @@ def test_filters_by_field_and_level(client, catalogue):
         "CC-XNSO",
     }
     assert codes_in(client.get("/thu-tuc/", {"level": "1"})) == ["CC-XNSO"]
-    assert codes_in(client.get("/thu-tuc/", {"level": "2"})) == ["1.010028"]
+    assert codes_in(client.get("/thu-tuc/", {"level": "2"})) == [
+        "CC-CAP",
+        "CC-DOI",
+        "CC-LAI",
+        "1.010028",
+    ]
     assert codes_in(
-        client.get("/thu-tuc/", {"field": "identity", "level": "3", "q": "cap lai"})
+        client.get("/thu-tuc/", {"field": "identity", "level": "2", "q": "cap lai"})
     ) == ["CC-LAI"]
     # nonsense filter values are ignored rather than failing
     assert len(codes_in(client.get("/thu-tuc/", {"level": "x", "field": "zzz"}))) == 14
@@ -108,8 +113,8 @@ def test_detail_page_shows_everything(client, catalogue):
         "1.004222",
         "Đăng ký thường trú",
         "Đăng ký, quản lý cư trú",
-        "Mức độ 4",
-        "Dịch vụ công trực tuyến toàn trình",
+        "Mức độ 3",
+        "Dịch vụ công trực tuyến một phần",
         "07 ngày làm việc",
         "Công an cấp xã",
         "Trình tự thực hiện",
@@ -160,14 +165,14 @@ def test_fee_schedule_marks_current_upcoming_previous(catalogue):
     ]
 
 
-@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159", "CC-CAP"])
+@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159"])
 def test_levels_3_and_4_offer_online_submission(client, catalogue, code):
     html = client.get(f"/thu-tuc/{code}/").content.decode()
     assert SUBMIT in html
     assert f'href="/ho-so/nop/{code}/"' in html
 
 
-@pytest.mark.parametrize("code", ["1.010028", "CC-XNSO"])
+@pytest.mark.parametrize("code", ["1.010028", "CC-XNSO", "CC-CAP"])
 def test_levels_1_and_2_have_no_online_submission_but_say_where_to_file(client, catalogue, code):
     html = client.get(f"/thu-tuc/{code}/").content.decode()
     assert SUBMIT not in html
@@ -184,7 +189,7 @@ def test_level_2_offers_forms_level_1_does_not(client, catalogue):
 
 
 def test_partly_online_page_explains_the_visit(client, catalogue):
-    assert "vẫn phải đến cơ quan" in client.get("/thu-tuc/CC-CAP/").content.decode()
+    assert "vẫn phải đến cơ quan" in client.get("/thu-tuc/1.004222/").content.decode()
 
 
 def test_unknown_procedure_is_404(client, catalogue):

@@ -273,8 +273,8 @@ def register_test_plugin(code: str, plugin: ProcedurePlugin | None = None) -> Pr
     """Register `plugin` (default: a SimpleTestPlugin) for `code` unless a real one is registered;
     unregistered after the test (tests/conftest.py `_test_plugins_unregistered`)."""
     existing = registry.get(code)
-    if existing is not None and code not in _TEST_PLUGINS:
-        return existing  # a field app's real plugin: keep it
+    if existing is not None and (plugin is None or code not in _TEST_PLUGINS):
+        return existing  # a field app's real plugin (or the test's own): keep it
     registry.unregister(code)
     plugin = registry.register(plugin or SimpleTestPlugin(code))
     _TEST_PLUGINS.add(code)
