@@ -40,6 +40,14 @@ class ItemListWidget(forms.Widget):
         self.max_rows = max_rows
         self.rows_wanted: int | None = None  # set by prepare_item_lists on a re-rendered page
 
+    def render(self, name, value, attrs=None, renderer=None):
+        """Rendered with the project's templates (templates/dossiers/widgets/), whichever form
+        renderer the settings choose."""
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+
     def value_from_datadict(self, data, files, name):
         if name in data and not hasattr(data, "getlist"):
             return data.get(name)  # a JSON body: the list itself
