@@ -14,10 +14,14 @@ def on_starting(server):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
     from django.db import connections
 
     django.setup()
     try:
         call_command("check", deploy=True, fail_level="ERROR")
+    except SystemCheckError as exc:
+        server.log.error("Not serving: the system checks failed.\n%s", exc)
+        raise SystemExit(1) from None
     finally:
         connections.close_all()
