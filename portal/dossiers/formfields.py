@@ -163,11 +163,14 @@ class ItemListField(forms.Field):
             if form.is_valid():
                 cleaned.append(form.cleaned_data)
                 continue
-            for field_name, messages in form.errors.items():
+            for field_name, field_errors in form.errors.as_data().items():
                 field = form.fields.get(field_name)
                 where = f"{label} {i}" + (f" – {field.label}" if field is not None else "")
+                # The item's own code is kept (e.g. max_length: a draft refuses an overlong value).
                 errors.extend(
-                    ValidationError(f"{where}: {m}", code="item_invalid") for m in messages
+                    ValidationError(f"{where}: {m}", code=e.code or "item_invalid")
+                    for e in field_errors
+                    for m in e.messages
                 )
         if errors:
             raise ValidationError(errors)

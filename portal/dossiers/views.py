@@ -75,9 +75,8 @@ def _not_online(request, procedure: Procedure, unit=None) -> HttpResponse:
     if unit is None:
         area = request.user.current_area or request.user.permanent_area
         unit = services.unit_for(procedure=procedure, area=area) if area else None
-    return render(
-        request, "dossiers/not_online.html", {"procedure": procedure, "unit": unit}, status=200
-    )
+    context = {"procedure": procedure, "unit": unit, "estimate": _estimate(procedure, unit)}
+    return render(request, "dossiers/not_online.html", context, status=200)
 
 
 def _file_field_name(key: str) -> str:

@@ -186,3 +186,31 @@ def test_a_list_given_at_creation_is_submitted(citizen, stay_procedure, area):
     dossier = services.submit(dossier=dossier, actor=citizen)
     assert dossier.state == State.SUBMITTED
     assert dossier.form_data["guests"] == [GUEST_1]
+
+
+def test_a_draft_keeps_an_incomplete_list_but_not_an_overlong_value(
+    client, citizen, stay_procedure, area
+):
+    client.force_login(citizen)
+    code = client.post(
+        "/api/v1/dossiers/",
+        {"procedure": CODE, "area": area.code},
+        content_type="application/json",
+    ).json()["code"]
+    incomplete = [{"personal_id": "", "full_name": "Chưa nhập số"}]
+    saved = client.patch(
+        f"/api/v1/dossiers/{code}/",
+        {"form_data": {"guests": incomplete}, "save_incomplete": True},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200
+    assert saved.json()["form_data"]["guests"] == incomplete
+    overlong = [{"personal_id": "001090000001", "full_name": "A" * 151}]
+    refused = client.patch(
+        f"/api/v1/dossiers/{code}/",
+        {"form_data": {"guests": overlong}, "save_incomplete": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["guests"][0].startswith("Khách 1 – Họ và tên:")
+    assert Dossier.objects.get(code=code).form_data["guests"] == incomplete

@@ -70,6 +70,7 @@ def test_filing_page_shows_where_to_file_instead(hollow, citizen, unit, client):
     assert "chưa nộp hồ sơ trực tuyến được" in html
     assert unit.name in html and unit.address in html
     assert "Mức độ 2" in html
+    assert "dự kiến có kết quả lúc" in html  # the estimate if filed there today
     assert 'name="action" value="submit"' not in html
 
 
@@ -286,3 +287,27 @@ def test_admin_refuses_level_4_with_an_online_fee_while_no_payment_provider(holl
     assert not form.is_valid()
     assert "thanh toán trực tuyến" in form.errors["level"][0]
     assert _admin_form({"level": 3}, instance=hollow).is_valid()
+
+
+def test_a_dossier_whose_plugin_is_gone_can_still_be_refused_with_its_slip(
+    procedure, make_dossier, unit_leader
+):
+    from portal.dossiers.models import Document
+    from portal.dossiers.registry import registry
+
+    processing = make_dossier("processing")
+    plugin = registry.get(procedure.code)
+    registry.unregister(procedure.code)
+    try:
+        refused = services.refuse(
+            dossier=processing,
+            actor=unit_leader,
+            reason="Thủ tục chưa giải quyết trực tuyến được",
+            legal_provision="Khoản 1 Điều 22 Luật Cư trú 2020",
+        )
+    finally:
+        registry.register(plugin)
+    assert refused.state == State.REFUSED
+    slip = refused.documents.get(kind=Document.Kind.REFUSAL)
+    # the stored form data is still shown (generic labels), nothing is lost
+    assert ["reason", "Đi làm việc tại Hà Nội"] in slip.context["summary"]
