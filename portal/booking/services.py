@@ -290,7 +290,11 @@ def _event(appointment: Appointment, kind: str, *, actor, previous=None, note: s
 
 
 def _lock(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("unit").get(pk=appointment.pk)
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=appointment.pk)
+    )
 
 
 def _not_found() -> NotFound:
@@ -346,7 +350,7 @@ def book(*, citizen, dossier, starts_at: dt.datetime, unit=None) -> Appointment:
         raise PermissionDenied(_("Bạn cần đăng nhập."), code="not_authenticated")
     if dossier is not None:
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure", "unit")
             .filter(pk=dossier.pk, citizen_id=citizen.pk)
             .first()
