@@ -45,6 +45,7 @@ __all__ = [
     "SlotFull",
     "SlotRefused",
     "appointment_for",
+    "appointment_slip_context",
     "book",
     "booking_window",
     "cancel",
@@ -332,6 +333,22 @@ def appointment_for(dossier) -> Appointment | None:
         .select_related("unit")
         .first()
     )
+
+
+def appointment_slip_context(appointment: Appointment) -> dict[str, str]:
+    """Time and place of an appointment as an appointment slip (e.g. CC02) prints them."""
+    start = appointment.starts_at.astimezone(LOCAL_TZ)
+    end = appointment.ends_at.astimezone(LOCAL_TZ)
+    unit = appointment.unit
+    return {
+        "appointment_date": f"{start:%d/%m/%Y}",
+        "appointment_time": f"{start:%H:%M}–{end:%H:%M}",
+        "appointment_starts_at": start.isoformat(),
+        "appointment_ends_at": end.isoformat(),
+        "appointment_unit_name": unit.name,
+        "appointment_unit_address": unit.address or "",
+        "appointment_unit_phone": unit.phone or "",
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,6 +100,10 @@ def test_book_holds_a_seat_and_records_history(clock, unit, citizen, dossier):
     assert services.appointment_for(dossier) == appointment
     assert [e.kind for e in appointment.events.all()] == ["booked"]
     assert services.visit_needed(dossier) == (True, VISIT_REASON)
+    slip = services.appointment_slip_context(appointment)
+    assert slip["appointment_date"] == "02/03/2027"
+    assert slip["appointment_time"] == "07:30–08:00"
+    assert slip["appointment_unit_name"] == unit.name
 
 
 def test_booking_on_a_public_holiday_is_refused(clock, unit, dossier):
