@@ -53,6 +53,7 @@ __all__ = [
     "free_slots",
     "mark_no_show",
     "move",
+    "release_for_closed_dossier",
     "slot_policy",
     "visit_needed",
 ]
@@ -512,3 +513,31 @@ def mark_no_show(*, actor, appointment: Appointment) -> Appointment:
     locked.save(update_fields=["state", "closed_at", "updated_at"])
     _event(locked, AppointmentState.NO_SHOW, actor=actor)
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# the dossier ended
+
+
+def release_for_closed_dossier(sender, instance, **kwargs) -> None:
+    """post_save of a Dossier: once it is final, its pending appointment is cancelled (no query
+    for any other save)."""
+    from portal.dossiers.models import FINAL_STATES
+
+    if instance.state not in FINAL_STATES or instance.pk is None:
+        return
+    pending = list(
+        Appointment.objects.select_for_update(of=("self",)).filter(
+            dossier_id=instance.pk, state__in=PENDING_STATES
+        )
+    )
+    for appointment in pending:
+        appointment.state = AppointmentState.CANCELLED
+        appointment.closed_at = _now()
+        appointment.save(update_fields=["state", "closed_at", "updated_at"])
+        _event(
+            appointment,
+            AppointmentState.CANCELLED,
+            actor=None,
+            note=_("Hồ sơ đã kết thúc (%(state)s).") % {"state": instance.get_state_display()},
+        )

@@ -307,3 +307,14 @@ def test_no_show_only_after_the_slot(clock, dossier, handling_officer, other_uni
     assert services.appointment_for(dossier) is None
     with pytest.raises(Conflict):
         services.check_in(actor=handling_officer, appointment=done)
+
+
+def test_a_closed_dossier_releases_its_appointment(clock, dossier, citizen):
+    from portal.dossiers import services as dossier_services
+
+    mine = services.book(citizen=citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    dossier_services.withdraw(dossier=dossier, actor=citizen, reason="Không cần nữa")
+    mine.refresh_from_db()
+    assert mine.state == AppointmentState.CANCELLED
+    assert "Hồ sơ đã kết thúc" in mine.events.get(kind="cancelled").note
+    assert services.free_slots(unit=dossier.unit)[0].free == 2
