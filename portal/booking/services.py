@@ -488,6 +488,16 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
     locked.checked_in_by = actor
     locked.save(update_fields=["state", "checked_in_at", "checked_in_by", "updated_at"])
     _event(locked, AppointmentState.CHECKED_IN, actor=actor)
+    if locked.dossier_id:
+        # The procedure may act on the visit in the same transaction (e.g. issue its collection
+        # slip CC01): an optional plugin method `on_visit_checked_in(dossier=, appointment=,
+        # actor=)`; raising rolls the check-in back.
+        from portal.dossiers.registry import registry
+
+        plugin = registry.get(locked.dossier.procedure.code)
+        hook = getattr(plugin, "on_visit_checked_in", None)
+        if hook is not None:
+            hook(dossier=locked.dossier, appointment=locked, actor=actor)
     return locked
 
 

@@ -318,3 +318,31 @@ def test_a_closed_dossier_releases_its_appointment(clock, dossier, citizen):
     assert mine.state == AppointmentState.CANCELLED
     assert "Hồ sơ đã kết thúc" in mine.events.get(kind="cancelled").note
     assert services.free_slots(unit=dossier.unit)[0].free == 2
+
+
+def test_check_in_lets_the_procedure_act_on_the_visit(
+    clock, dossier, receiving_officer, visit_plugin
+):
+    seen = []
+    visit_plugin.on_visit_checked_in = lambda **kwargs: seen.append(kwargs)
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    clock.set(at(2027, 3, 2, 7, 40))
+    services.check_in(actor=receiving_officer, appointment=mine)
+    assert len(seen) == 1
+    assert seen[0]["dossier"] == dossier and seen[0]["actor"] == receiving_officer
+    assert seen[0]["appointment"].state == AppointmentState.CHECKED_IN
+
+
+def test_a_failing_visit_hook_rolls_the_check_in_back(
+    clock, dossier, receiving_officer, visit_plugin
+):
+    def refuse(**kwargs):
+        raise Conflict("Chưa in được phiếu CC01.", code="slip_failed")
+
+    visit_plugin.on_visit_checked_in = refuse
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    clock.set(at(2027, 3, 2, 7, 40))
+    with pytest.raises(Conflict):
+        services.check_in(actor=receiving_officer, appointment=mine)
+    mine.refresh_from_db()
+    assert mine.state == AppointmentState.BOOKED and mine.checked_in_at is None
