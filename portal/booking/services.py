@@ -291,6 +291,19 @@ def _event(appointment: Appointment, kind: str, *, actor, previous=None, note: s
     )
 
 
+def _plugin_hook(appointment: Appointment, name: str, *, actor) -> None:
+    """Call the dossier's plugin's optional `name(dossier=, appointment=, actor=)` in the caller's
+    transaction (raising rolls the booking change back)."""
+    if not appointment.dossier_id:
+        return
+    from portal.dossiers.registry import registry
+
+    plugin = registry.get(appointment.dossier.procedure.code)
+    hook = getattr(plugin, name, None)
+    if hook is not None:
+        hook(dossier=appointment.dossier, appointment=appointment, actor=actor)
+
+
 def _lock(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
@@ -405,6 +418,8 @@ def book(*, citizen, dossier, starts_at: dt.datetime, unit=None) -> Appointment:
     )
     _hold_seat(appointment, capacity=capacity)
     _event(appointment, AppointmentState.BOOKED, actor=citizen)
+    # The procedure may issue its appointment slip (e.g. CC02) naming the time and place.
+    _plugin_hook(appointment, "on_visit_booked", actor=citizen)
     return appointment
 
 
@@ -431,6 +446,7 @@ def move(*, actor, appointment: Appointment, starts_at: dt.datetime) -> Appointm
     locked.state = AppointmentState.MOVED
     _hold_seat(locked, capacity=capacity)
     _event(locked, AppointmentState.MOVED, actor=actor, previous=previous)
+    _plugin_hook(locked, "on_visit_booked", actor=actor)
     return locked
 
 
@@ -488,16 +504,8 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
     locked.checked_in_by = actor
     locked.save(update_fields=["state", "checked_in_at", "checked_in_by", "updated_at"])
     _event(locked, AppointmentState.CHECKED_IN, actor=actor)
-    if locked.dossier_id:
-        # The procedure may act on the visit in the same transaction (e.g. issue its collection
-        # slip CC01): an optional plugin method `on_visit_checked_in(dossier=, appointment=,
-        # actor=)`; raising rolls the check-in back.
-        from portal.dossiers.registry import registry
-
-        plugin = registry.get(locked.dossier.procedure.code)
-        hook = getattr(plugin, "on_visit_checked_in", None)
-        if hook is not None:
-            hook(dossier=locked.dossier, appointment=locked, actor=actor)
+    # The procedure may act on the visit (e.g. issue its collection slip CC01).
+    _plugin_hook(locked, "on_visit_checked_in", actor=actor)
     return locked
 
 

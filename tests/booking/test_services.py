@@ -346,3 +346,13 @@ def test_a_failing_visit_hook_rolls_the_check_in_back(
         services.check_in(actor=receiving_officer, appointment=mine)
     mine.refresh_from_db()
     assert mine.state == AppointmentState.BOOKED and mine.checked_in_at is None
+
+
+def test_book_and_move_let_the_procedure_issue_its_slip(clock, dossier, visit_plugin):
+    seen = []
+    visit_plugin.on_visit_booked = lambda **kwargs: seen.append(
+        services.appointment_slip_context(kwargs["appointment"])["appointment_time"]
+    )
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    services.move(actor=dossier.citizen, appointment=mine, starts_at=at(2027, 3, 4, 14, 0))
+    assert seen == ["07:30–08:00", "14:00–14:30"]
