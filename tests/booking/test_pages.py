@@ -92,3 +92,10 @@ def test_someone_elses_dossier_is_404(clock, dossier, other_citizen, receiving_o
     assert logged_in(other_citizen).post(f"{url}huy/").status_code == 404
     assert logged_in(receiving_officer).get(url).status_code == 403
     assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_no_slots_offered_for_a_draft(clock, visit_plugin, make_dossier, citizen):
+    draft = make_dossier("draft")
+    page = logged_in(citizen).get(f"/ho-so/{draft.code}/dat-lich/").content.decode()
+    assert "Vui lòng nộp hồ sơ trước khi đặt lịch hẹn." in page
+    assert 'name="starts_at"' not in page
