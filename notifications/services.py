@@ -77,18 +77,26 @@ def save_template(*, template: NotificationTemplate) -> NotificationTemplate:
         if changed:
             template.version = old.version + 1
     template.save()
+    batch = getattr(transaction.get_connection(), "_notifications_commit_batch", None)
+    if batch is not None:  # notices written later in this transaction use the new text
+        batch.templates.clear()
     return template
 
 
-def _template_for(event: str, channel: str) -> NotificationTemplate | None:
-    template = NotificationTemplate.objects.filter(
-        event=event, channel=channel, is_active=True
-    ).first()
-    if template is None and (event, channel) in DEFAULT_TEMPLATES:
-        # Not loaded yet (fresh database): use the shipped default, unsaved.
-        fields = {"subject": "", "html_body": "", **DEFAULT_TEMPLATES[(event, channel)]}
-        template = NotificationTemplate(event=event, channel=channel, version=0, **fields)
-    return template
+def _templates_for(event: str, channels) -> dict[str, NotificationTemplate]:
+    """The active template of each channel for `event`, in one query; a channel with none saved
+    yet (fresh database) gets the shipped default, unsaved."""
+    found = {
+        template.channel: template
+        for template in NotificationTemplate.objects.filter(
+            event=event, channel__in=list(channels), is_active=True
+        )
+    }
+    for channel in channels:
+        if channel not in found and (event, channel) in DEFAULT_TEMPLATES:
+            fields = {"subject": "", "html_body": "", **DEFAULT_TEMPLATES[(event, channel)]}
+            found[channel] = NotificationTemplate(event=event, channel=channel, version=0, **fields)
+    return found
 
 
 @dataclass(frozen=True)
@@ -177,21 +185,23 @@ def notify(
     elif context.get("dossier_code"):
         about_fields = {"dossier_code": str(context["dossier_code"])[:64]}
 
+    # Render everything first (a missing placeholder raises before anything is written), then
+    # write the rows with one INSERT: no savepoint, two statements per event at most.
+    wanted = [channel for channel in channels if addresses.get(channel, "")]
+    templates = _templates_in_transaction(event, wanted) if wanted else {}
     rows: list[Notification] = []
-    with transaction.atomic():
-        for channel in channels:
-            address = addresses.get(channel, "")
-            if not address:
-                if channel == Channel.SMS and phone:
-                    log.warning(
-                        "notification %s: invalid phone %s, SMS skipped", event, mask(phone)
-                    )
-                continue
-            template = _template_for(event, channel)
-            if template is None:
-                continue
-            rendered = render(template, full_context)
-            row = Notification.objects.create(
+    for channel in channels:
+        address = addresses.get(channel, "")
+        if not address:
+            if channel == Channel.SMS and phone:
+                log.warning("notification %s: invalid phone %s, SMS skipped", event, mask(phone))
+            continue
+        template = templates.get(channel)
+        if template is None:
+            continue
+        rendered = render(template, full_context)
+        rows.append(
+            Notification(
                 event=event,
                 channel=channel,
                 user=user,
@@ -207,27 +217,41 @@ def notify(
                 queue=OTP_QUEUE if event == ev.OTP_CODE else DEFAULT_QUEUE,
                 **about_fields,
             )
-            if channel == Channel.EMAIL:
-                NotificationAttachment.objects.bulk_create(
-                    NotificationAttachment(
-                        notification=row, filename=name, content=content, mimetype=mimetype
-                    )
-                    for name, content, mimetype in attachments
+        )
+    if not rows:
+        return rows
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(rows)
+        emails = [row for row in rows if row.channel == Channel.EMAIL]
+        if attachments and emails:
+            NotificationAttachment.objects.bulk_create(
+                NotificationAttachment(
+                    notification=row, filename=name, content=content, mimetype=mimetype
                 )
-            rows.append(row)
-            log.info("notification %s created: %s %s to %s", row.pk, event, channel, mask(address))
-        ids = [(row.pk, row.queue) for row in rows]
-        if ids:
-            _enqueue_on_commit(ids)
+                for row in emails
+                for name, content, mimetype in attachments
+            )
+        for row in rows:
+            log.info(
+                "notification %s created: %s %s to %s",
+                row.pk,
+                event,
+                row.channel,
+                mask(row.recipient),
+            )
+        _enqueue_on_commit([(row.pk, row.queue) for row in rows])
     return rows
 
 
 class _CommitBatch:
-    """The notifications written in one transaction, handed to Celery together after its commit."""
+    """The notifications written in one transaction, handed to Celery together after its commit.
+    It also remembers the templates read in that transaction (an event with many recipients reads
+    them once)."""
 
     def __init__(self):
         self.ids: list[tuple[int, str]] = []
         self.flushed = False
+        self.templates: dict[tuple[str, str], NotificationTemplate | None] = {}
 
     def __call__(self) -> None:
         self.flushed = True
@@ -235,15 +259,13 @@ class _CommitBatch:
         enqueue(ids)
 
 
-def _enqueue_on_commit(ids: list[tuple[int, str]]) -> None:
-    """Collect the ids of one transaction into ONE on-commit callback (so one delivery task per
-    transaction, not one per notice). The callback is reused while it is still registered: a
-    savepoint rolled back with it removes it, and the next notice registers a new one. Ids of rows
-    rolled back with a savepoint may ride along; claiming them finds nothing."""
+def _commit_batch() -> _CommitBatch | None:
+    """The batch of the current transaction (registered on commit), None outside a transaction.
+    The callback is reused while it is still registered: a savepoint rolled back with it removes
+    it, and the next notice registers a new one."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        enqueue(ids)
-        return
+        return None
     batch = getattr(connection, "_notifications_commit_batch", None)
     registered = batch is not None and not batch.flushed
     if registered:
@@ -252,6 +274,33 @@ def _enqueue_on_commit(ids: list[tuple[int, str]]) -> None:
         batch = _CommitBatch()
         connection._notifications_commit_batch = batch
         transaction.on_commit(batch)
+    return batch
+
+
+def _templates_in_transaction(event: str, channels: list[str]) -> dict:
+    batch = _commit_batch()
+    if batch is None:
+        return _templates_for(event, channels)
+    missing = [channel for channel in channels if (event, channel) not in batch.templates]
+    if missing:
+        found = _templates_for(event, missing)
+        for channel in missing:
+            batch.templates[(event, channel)] = found.get(channel)
+    return {
+        channel: batch.templates[(event, channel)]
+        for channel in channels
+        if batch.templates[(event, channel)] is not None
+    }
+
+
+def _enqueue_on_commit(ids: list[tuple[int, str]]) -> None:
+    """Collect the ids of one transaction into ONE on-commit callback (so one delivery task per
+    transaction, not one per notice). Ids of rows rolled back with a savepoint may ride along;
+    claiming them finds nothing."""
+    batch = _commit_batch()
+    if batch is None:
+        enqueue(ids)
+        return
     batch.ids.extend(ids)
 
 
@@ -749,8 +798,38 @@ def _record_outcomes(attempts: list[_Attempt]) -> dict[int, Outcome]:
         if history:
             DeliveryAttempt.objects.bulk_create(history)
         if changed:
-            Notification.objects.bulk_update(changed, _RECORDED_FIELDS)
+            _update_rows(changed)
     return outcomes
+
+
+def _update_rows(rows: list[Notification]) -> None:
+    """Write the recorded fields of many rows with ONE statement. On PostgreSQL
+    `UPDATE … FROM (VALUES …)`: Django's bulk_update builds a CASE per field and row, whose SQL
+    compilation alone cost more than the whole delivery of a batch."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_update(rows, _RECORDED_FIELDS)
+        return
+    qn = connection.ops.quote_name
+    meta = Notification._meta
+    fields = [meta.get_field(name) for name in _RECORDED_FIELDS]
+    casts = ["bigint"] + [field.db_type(connection) for field in fields]
+    placeholders = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    values = ", ".join([placeholders] * len(rows))
+    names = ["id"] + [field.column for field in fields]
+    assignments = ", ".join(f"{qn(name)} = v.{qn(name)}" for name in names[1:])
+    sql = (
+        f"UPDATE {qn(meta.db_table)} AS n SET {assignments} "
+        f"FROM (VALUES {values}) AS v({', '.join(qn(name) for name in names)}) "
+        f"WHERE n.id = v.id"
+    )
+    params: list = []
+    for row in rows:
+        params.append(row.pk)
+        for field in fields:
+            params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # --------------------------------------------------------------------------- sweeper and purge
