@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Citizens are told once when their dossier passes its due moment (issue 14).
         "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
+        # Documents are rendered once, by the worker; re-queue those whose task was lost.
+        "dossiers-render-pending-documents": {
+            "task": "dossiers.render_pending_documents",
+            "schedule": 60.0,
+        },
     }
 )
 # end notifications
