@@ -52,9 +52,19 @@ def requeue_if_stale(document: Document) -> bool:
     per grace period and document, across processes). True if queued."""
     if not is_pending(document) or timezone.now() - document.created_at < grace():
         return False
-    if not cache.add(f"dossiers:document-render:{document.pk}", 1, grace().total_seconds()):
+    if not _first_in_grace(document.pk):
         return False
     return _queue(document.pk)
+
+
+def _first_in_grace(document_id: int) -> bool:
+    """True for the first caller per document and grace period. A cache that does not answer
+    lets the caller queue anyway (rendering is idempotent: a duplicate task finds it ready)."""
+    try:
+        return cache.add(f"dossiers:document-render:{document_id}", 1, grace().total_seconds())
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable; queueing the rendering of document %s", document_id)
+        return True
 
 
 def _queue(document_id: int) -> bool:
@@ -78,7 +88,7 @@ def requeue_pending(*, limit: int = 200) -> int:
     )
     queued = 0
     for pk in ids:
-        if cache.add(f"dossiers:document-render:{pk}", 1, grace().total_seconds()) and _queue(pk):
+        if _first_in_grace(pk) and _queue(pk):
             queued += 1
     return queued
 
