@@ -221,7 +221,11 @@ def notify(
     if not rows:
         return rows
     with transaction.atomic(savepoint=False):
-        Notification.objects.bulk_create(rows)
+        if transaction.get_connection().features.can_return_rows_from_bulk_insert:
+            Notification.objects.bulk_create(rows)
+        else:  # a database that cannot return the ids of a bulk insert
+            for row in rows:
+                row.save(force_insert=True)
         emails = [row for row in rows if row.channel == Channel.EMAIL]
         if attachments and emails:
             NotificationAttachment.objects.bulk_create(
