@@ -183,7 +183,10 @@ def test_queries_per_batch_do_not_grow_with_the_batch(gateway):
         services.deliver_batch(notification_ids=[r.pk for r in large])
     assert set(_statuses(small + large).values()) == {Status.SENT}
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(many.captured_queries) <= 8  # claim, lock, attempts insert, update, savepoints
+    # PostgreSQL: claim (one UPDATE … RETURNING), lock, insert attempts, one UPDATE, savepoints;
+    # elsewhere the claim takes three statements and a savepoint more
+    limit = 8 if connection.vendor == "postgresql" else 12
+    assert len(many.captured_queries) <= limit
 
 
 @pytest.mark.django_db
