@@ -77,9 +77,8 @@ def save_template(*, template: NotificationTemplate) -> NotificationTemplate:
         if changed:
             template.version = old.version + 1
     template.save()
-    batch = getattr(transaction.get_connection(), "_notifications_commit_batch", None)
-    if batch is not None:  # notices written later in this transaction use the new text
-        batch.templates.clear()
+    # notices written later in this transaction use the new text
+    _pending(transaction.get_connection()).templates.clear()
     return template
 
 
@@ -247,65 +246,87 @@ def notify(
     return rows
 
 
-class _CommitBatch:
-    """The notifications written in one transaction, handed to Celery together after its commit.
-    It also remembers the templates read in that transaction (an event with many recipients reads
-    them once)."""
+class _Pending:
+    """Per database connection: the ids of the notices written in the current transaction (handed
+    to Celery together once it commits) and the templates read in it."""
 
     def __init__(self):
         self.ids: list[tuple[int, str]] = []
-        self.flushed = False
         self.templates: dict[tuple[str, str], NotificationTemplate | None] = {}
 
-    def __call__(self) -> None:
-        self.flushed = True
-        ids, self.ids = self.ids, []
+
+def _pending(connection) -> _Pending:
+    state = getattr(connection, "_notifications_pending", None)
+    if state is None:
+        state = connection._notifications_pending = _Pending()
+    return state
+
+
+def _flush(connection) -> None:
+    state = _pending(connection)
+    ids, state.ids = state.ids, []
+    state.templates.clear()
+    if ids:
         enqueue(ids)
 
 
-def _commit_batch() -> _CommitBatch | None:
-    """The batch of the current transaction (registered on commit), None outside a transaction.
-    The callback is reused while it is still registered: a savepoint rolled back with it removes
-    it, and the next notice registers a new one."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return None
-    batch = getattr(connection, "_notifications_commit_batch", None)
-    registered = batch is not None and not batch.flushed
-    if registered:
-        registered = any(entry[1] is batch for entry in getattr(connection, "run_on_commit", ()))
-    if not registered:
-        batch = _CommitBatch()
-        connection._notifications_commit_batch = batch
-        transaction.on_commit(batch)
-    return batch
+def _same_transaction(connection) -> bool:
+    """Is one of our on-commit callbacks still waiting, i.e. are we in the transaction that
+    collected `ids` and read `templates`? (None left: that transaction committed, or rolled back
+    with them.) Searched from the end, where the last one usually is."""
+    return any(
+        getattr(entry[1], "notifications_flush", False)
+        for entry in reversed(getattr(connection, "run_on_commit", ()))
+    )
+
+
+def _start_if_new(connection, state: _Pending) -> None:
+    """Forget what a transaction that rolled back had collected."""
+    if (state.ids or state.templates) and not _same_transaction(connection):
+        state.ids.clear()
+        state.templates.clear()
 
 
 def _templates_in_transaction(event: str, channels: list[str]) -> dict:
-    batch = _commit_batch()
-    if batch is None:
+    """The templates for `event`, read once per transaction (an event with many recipients)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         return _templates_for(event, channels)
-    missing = [channel for channel in channels if (event, channel) not in batch.templates]
+    state = _pending(connection)
+    _start_if_new(connection, state)
+    missing = [channel for channel in channels if (event, channel) not in state.templates]
     if missing:
         found = _templates_for(event, missing)
         for channel in missing:
-            batch.templates[(event, channel)] = found.get(channel)
+            state.templates[(event, channel)] = found.get(channel)
     return {
-        channel: batch.templates[(event, channel)]
+        channel: state.templates[(event, channel)]
         for channel in channels
-        if batch.templates[(event, channel)] is not None
+        if state.templates[(event, channel)] is not None
     }
 
 
 def _enqueue_on_commit(ids: list[tuple[int, str]]) -> None:
-    """Collect the ids of one transaction into ONE on-commit callback (so one delivery task per
-    transaction, not one per notice). Ids of rows rolled back with a savepoint may ride along;
-    claiming them finds nothing."""
-    batch = _commit_batch()
-    if batch is None:
-        enqueue(ids)
+    """Collect the ids of one transaction so its commit hands them ALL to Celery at once (one
+    delivery task per transaction, not one per notice). Every notice registers an on-commit
+    callback (so one rolled back with a savepoint loses nothing); the first to run after the commit
+    takes every id collected, the others find nothing left. Ids of rows rolled back with a
+    savepoint may ride along; claiming them finds nothing."""
+    connection = transaction.get_connection()
+    state = _pending(connection)
+    if not connection.in_atomic_block:
+        state.ids.clear()  # anything left there was rolled back
+        state.ids.extend(ids)
+        _flush(connection)
         return
-    batch.ids.extend(ids)
+    _start_if_new(connection, state)
+    state.ids.extend(ids)
+
+    def flush() -> None:
+        _flush(connection)
+
+    flush.notifications_flush = True
+    transaction.on_commit(flush)
 
 
 BATCH_SIZE = 200  # notices per delivery task (one claim, one HTTP session, one outcome commit)

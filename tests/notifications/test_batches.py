@@ -45,12 +45,30 @@ def _statuses(rows) -> dict[int, str]:
     )
 
 
+@pytest.fixture
+def batch_tasks(monkeypatch):
+    """The ids of each deliver_batch task queued (the task still runs: eager)."""
+    from notifications import tasks
+
+    queued: list[list[int]] = []
+    real = tasks.deliver_batch.apply_async
+
+    def apply_async(*args, **kwargs):
+        queued.append(list(kwargs["args"][0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", apply_async)
+    return queued
+
+
 @pytest.mark.django_db
-def test_the_notices_of_one_transaction_go_to_one_task(gateway, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_the_notices_of_one_transaction_go_to_one_task(
+    gateway, batch_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
         rows = _notices(5, channels=("sms", "email"))
-    assert len(callbacks) == 1
     assert len(rows) == 10
+    assert batch_tasks == [[r.pk for r in rows]]  # one task with every id
     statuses = _statuses(rows)
     assert {statuses[r.pk] for r in rows if r.channel == "sms"} == {Status.SENT}
     assert len({r["peer"] for r in gateway.received}) == 1
@@ -58,17 +76,18 @@ def test_the_notices_of_one_transaction_go_to_one_task(gateway, django_capture_o
 
 @pytest.mark.django_db
 def test_a_rolled_back_savepoint_does_not_lose_the_later_notices(
-    gateway, django_capture_on_commit_callbacks
+    gateway, batch_tasks, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         try:
-            with transaction.atomic():  # registers the batch, then is rolled back with it
+            with transaction.atomic():  # its notice and its on-commit callback are rolled back
                 _notices(1)
                 raise RuntimeError("rolled back")
         except RuntimeError:
             pass
         rows = _notices(2, start=10)
-    assert len(callbacks) == 1
+    assert len(batch_tasks) == 1
+    assert set(batch_tasks[0]) >= {r.pk for r in rows}  # (the rolled-back id rides along)
     assert set(_statuses(rows).values()) == {Status.SENT}
     assert sorted(r["json"]["to"] for r in gateway.accepted) == sorted(r.recipient for r in rows)
 
