@@ -370,6 +370,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "citizen_id.daily_cards",
             "schedule": crontab(hour=6, minute=30),
         },
+        # Documents are rendered once, by the worker; re-queue those whose task was lost.
+        "dossiers-render-pending-documents": {
+            "task": "dossiers.render_pending_documents",
+            "schedule": 60.0,
+        },
     }
 )
 # end notifications
