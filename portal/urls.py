@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
     path("", include("residence.api_urls")),
+    path("", include("portal.signing.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
+    path("xac-thuc/", include("portal.signing.urls")),
     path("minh-bach/", include("portal.statistics.urls")),
     path("", include("portal.catalogue.urls")),
 ]
