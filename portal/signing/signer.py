@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 from pathlib import Path
 from typing import Protocol
 
@@ -22,7 +23,28 @@ FIELD_NAME = "ChuKySoDonVi"
 ANCHOR = "signature-box"
 BOX_WIDTH = 62 * 72 / 25.4  # 62 mm, as the CSS of the .signature-box element
 BOX_HEIGHT = 24 * 72 / 25.4
-FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "DejaVuSans.ttf"
+STAMP_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
+@font-face {{ font-family: S; src: url("{font_dir}/DejaVuSans.ttf"); }}
+@font-face {{ font-family: S; font-weight: bold; src: url("{font_dir}/DejaVuSans-Bold.ttf"); }}
+@page {{ size: 62mm 24mm; margin: 0; }}
+body {{ margin: 0; font-family: S; font-size: 7pt; line-height: 1.3; color: #b00000; }}
+div.box {{ border: 0.8pt solid #b00000; height: 22.4mm; padding: 1.5mm 2mm; box-sizing: border-box; }}
+b {{ font-size: 7.5pt; }}
+</style></head><body><div class="box"><b>ĐÃ KÝ SỐ</b><br>Ký bởi: {unit}<br>Thời gian ký: {moment}
+<br><span>Xác thực tại trang /xac-thuc/</span></div></body></html>"""
+
+
+def stamp_pdf(*, unit_name: str) -> bytes:
+    """The visible appearance of the signature (a one-page PDF the size of the box), drawn by
+    WeasyPrint so Vietnamese text is typeset with the embedded DejaVu fonts."""
+    from django.utils import timezone
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    font_dir = (Path(settings.BASE_DIR) / "static" / "fonts").as_uri()
+    moment = timezone.localtime().strftime("%H:%M:%S %d/%m/%Y")
+    html = STAMP_HTML.format(font_dir=font_dir, unit=escape(unit_name), moment=moment)
+    return HTML(string=html).write_pdf()
 
 
 class SigningError(Exception):
@@ -75,8 +97,6 @@ class PyHankoSigner:
 
     def sign(self, pdf: bytes, *, unit, reason: str) -> bytes:
         from pyhanko import stamp
-        from pyhanko.pdf_utils import text
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 
@@ -92,16 +112,14 @@ class PyHankoSigner:
             location=unit.name,
             name=unit.name,
         )
-        style = stamp.TextStampStyle(
-            stamp_text="Đã ký số bởi: %(signer)s\nThời gian ký: %(ts)s",
-            timestamp_format="%d/%m/%Y %H:%M:%S %Z",
-            text_box_style=text.TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT)), font_size=7),
-            border_width=1,
-        )
         output = io.BytesIO()
-        signers.PdfSigner(meta, signer=_pyhanko_signer(unit), stamp_style=style).sign_pdf(
-            writer, output=output
-        )
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as appearance:
+            appearance.write(stamp_pdf(unit_name=unit.name))
+            appearance.flush()
+            style = stamp.StaticStampStyle.from_pdf_file(appearance.name, border_width=0)
+            signers.PdfSigner(meta, signer=_pyhanko_signer(unit), stamp_style=style).sign_pdf(
+                writer, output=output
+            )
         return output.getvalue()
 
 

@@ -56,7 +56,7 @@ def test_the_signature_is_visible_in_the_leaders_signature_box(signed_result):
     assert (x2 - x1) > 150 and (y2 - y1) > 60  # a visible box, not an invisible signature
     page = reader.pages[page_index]
     assert x1 > float(page.mediabox.width) / 2  # right column, where the leader signs
-    # the stamp's text names the signing unit
+    # it has an appearance (the stamp drawn in the box)
     assert "/AP" in widget
 
 
