@@ -23,6 +23,7 @@ run seed: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput --skip-checks
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py make_dev_pki
 	$(BIN)/python manage.py rebuild_statistics
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

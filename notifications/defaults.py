@@ -99,7 +99,8 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "subject": "Đã trả kết quả hồ sơ {{ dossier_code }}",
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "Kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} đã được trả: {{ return_method }}.\n\n"
-        + _SIGN,
+        "{% if result_url %}Văn bản kết quả (nếu là bản điện tử có ký số thì được đính kèm thư "
+        "này) luôn tải được tại trang hồ sơ: {{ result_url|default:'' }}\n\n{% endif %}" + _SIGN,
     },
     (ev.DOSSIER_DELAYED, "sms"): {
         "body": "Xin lỗi Ông/Bà: hồ sơ {{ dossier_code }} chậm trả kết quả ({{ reason }}). "

@@ -57,7 +57,7 @@ EVENTS: dict[str, EventSpec] = {
     DOSSIER_REFUSED: EventSpec(_("Từ chối hồ sơ"), _DOSSIER + ("reason", "legal_provision")),
     DOSSIER_APPROVED: EventSpec(_("Hồ sơ đã được phê duyệt"), _DOSSIER + ("collection_method",)),
     RESULT_READY: EventSpec(_("Đã có kết quả"), _DOSSIER + ("collection_method",)),
-    RESULT_RETURNED: EventSpec(_("Đã trả kết quả"), _DOSSIER + ("return_method",)),
+    RESULT_RETURNED: EventSpec(_("Đã trả kết quả"), _DOSSIER + ("return_method", "result_url")),
     DOSSIER_DELAYED: EventSpec(
         _("Xin lỗi và hẹn lại ngày trả kết quả"),
         _DOSSIER + ("original_date", "new_date", "reason"),
@@ -126,6 +126,7 @@ def sample_context() -> dict:
         "legal_provision": "Khoản 1 Điều 27 Luật Cư trú 2020",
         "collection_method": "Nhận trực tiếp tại Công an phường Phan Đình Phùng",
         "return_method": "Gửi qua bưu chính công ích",
+        "result_url": "https://dichvucong.example.vn/ho-so/TNG-20250101-0001/",
         "original_date": today,
         "new_date": today + dt.timedelta(days=2),
         "due_at": "16:30 " + today.strftime("%d/%m/%Y"),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.complaints",
     "portal.statistics",
     "portal.booking",
+    "portal.signing",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -458,3 +459,14 @@ BOOKING_DEFAULT_CAPACITY = env.int("BOOKING_DEFAULT_CAPACITY", default=2)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStateEnum"] = (
     "portal.booking.models.AppointmentState"
 )
+# Digital signatures of level-4 results and public verification (portal.signing). Without a
+# PKCS#12, a development CA and one certificate per unit live under SIGNING_PKI_DIR
+# (`manage.py make_dev_pki`, run by `make run`).
+SIGNING_PKI_DIR = env.path("SIGNING_PKI_DIR", default=str(VAR_DIR / "pki"))
+SIGNING_PKCS12_PATH = env.str("SIGNING_PKCS12_PATH", default="")
+SIGNING_PKCS12_PASSWORD = env.str("SIGNING_PKCS12_PASSWORD", default="")
+SIGNING_PKCS12_DIR = env.str("SIGNING_PKCS12_DIR", default="")
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+VERIFY_MAX_UPLOAD_BYTES = env.int("VERIFY_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
+VERIFY_RATE_WINDOW_SECONDS = env.int("VERIFY_RATE_WINDOW_SECONDS", default=10 * 60)

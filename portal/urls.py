@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("residence.api_urls")),
     path("", include("citizen_id.api_urls")),
     path("", include("portal.booking.api_urls")),
+    path("", include("portal.signing.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
+    path("xac-thuc/", include("portal.signing.urls")),
     path("minh-bach/", include("portal.statistics.urls")),
     path("can-cuoc/", include("citizen_id.urls")),
     path("", include("portal.catalogue.urls")),

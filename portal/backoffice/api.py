@@ -236,7 +236,9 @@ class AssignInput(VersionInput):
 
 
 class ReturnInput(VersionInput):
-    method = serializers.ChoiceField(choices=[ResultMethod.IN_PERSON, ResultMethod.POST])
+    method = serializers.ChoiceField(
+        choices=[ResultMethod.IN_PERSON, ResultMethod.POST, ResultMethod.ELECTRONIC]
+    )
     collected_by_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=150
     )

@@ -773,9 +773,18 @@ def has_successful_contact(*, dossier: Dossier) -> bool:
     return dossier.contact_logs.filter(outcome=ContactLog.Outcome.REACHED).exists()
 
 
-# Ways the back office can hand a result over at this step (an electronic, digitally signed
-# result is not issued here yet: never offer it to staff).
-RETURN_METHODS_HONOURED = (ResultMethod.IN_PERSON, ResultMethod.POST)
+# Ways the back office can hand a result over at this step. The electronic result (the signed
+# PDF by email and on the dossier page) only when the citizen chose it and the procedure's results
+# are digitally signed (level 4, portal.signing).
+RETURN_METHODS_HONOURED = (ResultMethod.IN_PERSON, ResultMethod.POST, ResultMethod.ELECTRONIC)
+
+
+def electronic_return_possible(*, dossier: Dossier) -> bool:
+    from portal.signing.services import SIGNED_LEVEL
+
+    return (
+        dossier.result_method == ResultMethod.ELECTRONIC and dossier.procedure.level == SIGNED_LEVEL
+    )
 
 
 def return_methods(*, dossier: Dossier) -> list[str]:
@@ -785,6 +794,7 @@ def return_methods(*, dossier: Dossier) -> list[str]:
         m
         for m in (dossier.procedure.result_methods or ResultMethod.values)
         if m in RETURN_METHODS_HONOURED
+        and (m != ResultMethod.ELECTRONIC or electronic_return_possible(dossier=dossier))
     ]
     if dossier.result_method in allowed:
         allowed.remove(dossier.result_method)
@@ -804,8 +814,15 @@ def _clean_return(
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     details: dict[str, Any] = {}
-    if method == ResultMethod.ELECTRONIC:
-        errors["method"] = [_("Trả kết quả điện tử chưa được hỗ trợ ở bước này.")]
+    if method == ResultMethod.ELECTRONIC and method not in return_methods(dossier=dossier):
+        errors["method"] = [
+            _(
+                "Chỉ trả bản điện tử (có ký số) khi công dân đã chọn hình thức này và thủ tục "
+                "cho phép."
+            )
+        ]
+    elif method == ResultMethod.ELECTRONIC:
+        details = {}  # the signed document is named in return_result
     elif method in ResultMethod.values and method not in return_methods(dossier=dossier):
         errors["method"] = [
             _("Thủ tục này không trả kết quả theo hình thức “%(method)s”.")
@@ -862,7 +879,7 @@ def return_result(
     postal_fee: int | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Hand the result back in person or by post.
+    """Hand the result back in person, by post, or electronically (the signed PDF by email).
 
     If the citizen chose no method, a successful contact must be logged first; the method is then
     set on their behalf (recorded in the history).
@@ -892,12 +909,20 @@ def return_result(
         locked.save(update_fields=["result_method", "result_address"])
     elif locked.result_method != method:
         details["method_changed_from"] = locked.result_method
+    attachments: tuple = ()
+    if method == ResultMethod.ELECTRONIC:  # the signed PDF goes with the email (portal.signing)
+        from portal.signing.services import signed_result
+
+        document, content = signed_result(dossier=locked)
+        details.update({"document": str(document.public_id), "sha256": document.sha256})
+        attachments = ((f"ket-qua-{locked.code}.pdf", content, "application/pdf"),)
     return engine.return_result(
         dossier=locked,
         actor=actor,
         method=method,
         details=details,
         expected_version=expected_version,
+        attachments=attachments,
     )
 
 

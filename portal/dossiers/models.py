@@ -7,6 +7,8 @@ Transitions are model methods guarded by role (django-fsm `permission`) and call
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -518,6 +520,10 @@ class Document(models.Model):
     event = models.ForeignKey(
         DossierEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
+    # Unguessable id printed (as a QR code) on the document: /xac-thuc/<public_id>/ (portal.signing).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    signed = models.BooleanField(_("đã ký số"), default=False)
 
     class Meta:
         verbose_name = _("văn bản")

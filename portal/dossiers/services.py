@@ -15,6 +15,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -209,7 +210,9 @@ def _run_transition(
     return locked, previous, roles
 
 
-def notify_event(event: str, *, dossier: Dossier, context: dict | None = None) -> None:
+def notify_event(
+    event: str, *, dossier: Dossier, context: dict | None = None, attachments: tuple = ()
+) -> None:
     """Tell the citizen (SMS and email) through `notifications.services.notify`, when that app
     provides it. Runs inside the caller's transaction (the outbox rows commit with the change)."""
     try:
@@ -232,6 +235,7 @@ def notify_event(event: str, *, dossier: Dossier, context: dict | None = None) -
         email=dossier.applicant_email,
         context=ctx,
         about=dossier,
+        **({"attachments": tuple(attachments)} if attachments else {}),
     )
 
 
@@ -442,16 +446,20 @@ def _to_datetime(value):
     return value
 
 
-def _render_context(context: dict) -> dict:
+def _render_context(context: dict, document: Document | None = None) -> dict:
     from portal.core.pdf import qr_data_uri
 
     ctx = dict(context)
     for key in ("submitted_at", "received_at", "accepted_at", "due_at", "issued_at"):
         if ctx.get(key):
             ctx[key] = timezone.localtime(_to_datetime(ctx[key]))
-    if ctx.get("lookup_url"):
+    if document is not None:  # the QR code opens the public verification page (portal.signing)
+        from portal.signing.services import verify_url
+
+        ctx["verify_url"] = verify_url(document)
+    if target := ctx.get("verify_url") or ctx.get("lookup_url"):
         try:
-            ctx["qr"] = qr_data_uri(ctx["lookup_url"])
+            ctx["qr"] = qr_data_uri(target)
         except Exception:  # noqa: BLE001
             logger.exception("QR code failed")
     return ctx
@@ -473,7 +481,7 @@ def render_document(*, document_id: int) -> Document:
         if document.status == Document.Status.READY and document.file:
             return document
         try:
-            pdf = render_pdf(document.template_name, _render_context(document.context))
+            pdf = render_pdf(document.template_name, _render_context(document.context, document))
         except TemplateDoesNotExist:
             logger.error("Document %s: template %s is missing", document.pk, document.template_name)
             document.status = Document.Status.FAILED
@@ -484,10 +492,19 @@ def render_document(*, document_id: int) -> Document:
             document.status = Document.Status.FAILED
             document.save(update_fields=["status"])
             return document
+        from portal.signing.services import SigningError, finish_pdf
+
+        try:  # level-4 results are signed with the unit's certificate; the SHA-256 is recorded
+            pdf, document.signed, document.sha256 = finish_pdf(document, pdf)
+        except SigningError:
+            logger.exception("Document %s could not be signed", document.pk)
+            document.status = Document.Status.FAILED
+            document.save(update_fields=["status"])
+            return document
         name = f"{document.kind}-{document.pk}.pdf"
         document.file.save(name, ContentFile(pdf), save=False)
         document.status = Document.Status.READY
-        document.save(update_fields=["status", "file"])
+        document.save(update_fields=["status", "file", "signed", "sha256"])
         return document
 
 
@@ -1402,7 +1419,10 @@ def return_result(
     method: str,
     details: dict | None = None,
     expected_version: int | None = None,
+    attachments: tuple = (),
 ) -> Dossier:
+    """`attachments` ((filename, bytes, mimetype), …) go with the email to the citizen (the signed
+    result of an electronic return)."""
     if method not in ResultMethod.values:
         raise ValidationError({"method": [_("Hình thức trả kết quả không hợp lệ.")]})
     locked, previous, roles = _run_transition(
@@ -1425,7 +1445,12 @@ def return_result(
     notify_event(
         "result_returned",
         dossier=locked,
-        context={"return_method": str(ResultMethod(method).label)},
+        context={
+            "return_method": str(ResultMethod(method).label),
+            "result_url": django_settings.PUBLIC_BASE_URL.rstrip("/")
+            + reverse("dossiers:detail", kwargs={"code": locked.code}),
+        },
+        attachments=attachments,
     )
     return refresh_caller(dossier, locked)
 
