@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,7 +13,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
+from . import cache as catalogue_cache
 from . import presentation
 from .models import (
     Field,
@@ -168,6 +171,27 @@ class ProcedureListView(generics.ListAPIView):
     serializer_class = ProcedureListSerializer
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+    def list(self, request, *args, **kwargs):
+        """The same answer for everyone until staff edit the catalogue: kept in the shared
+        cache under the catalogue version, the day (fees change on a date), the language and
+        the address asked (absolute links). Free-text searches are computed each time."""
+        version = None if "q" in request.query_params else catalogue_cache.catalogue_version()
+        if version is None:
+            return super().list(request, *args, **kwargs)
+        key = catalogue_cache.cache_key(
+            version,
+            "list",
+            request.build_absolute_uri(),
+            get_language() or "",
+            timezone.localdate().isoformat(),
+        )
+        data = catalogue_cache.get(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            catalogue_cache.put(key, response.data)
+            return response
+        return Response(data)
 
     def get_queryset(self):
         params = self.request.query_params

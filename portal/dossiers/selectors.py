@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Role
 from portal.core.errors import NotFound
-from portal.dossiers.models import Attachment, Document, Dossier, DossierEvent, State
+from portal.dossiers.models import (
+    Attachment,
+    Document,
+    Dossier,
+    DossierEvent,
+    State,
+    SupplementRequest,
+)
 
 
 def _not_found() -> NotFound:
@@ -84,6 +92,44 @@ def get_dossier_for_user(*, user, code: str) -> Dossier:
     return dossier
 
 
+def lock_dossier_for_user(*, user, code: str) -> Dossier:
+    """The dossier `user` may see, read once and locked (SELECT … FOR UPDATE with the access
+    filter) for the rest of the caller's transaction: the services take this instance as it is
+    instead of reading and locking the row a second time. Must run inside `transaction.atomic()`."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_dossier_for_user() must run inside transaction.atomic().")
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_for_update(of=("self",))
+        .select_related("procedure", "unit", "citizen")
+        .prefetch_related("procedure__fees")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise _not_found()
+    mark_locked(dossier)
+    return dossier
+
+
+def mark_locked(dossier: Dossier) -> None:
+    """Remember the atomic block in which `dossier` was locked (see `is_locked`)."""
+    dossier._locked_in = transaction.get_connection().atomic_blocks[-1]
+
+
+def is_locked(dossier: Dossier) -> bool:
+    """True while the atomic block that locked this instance is still open (the row lock is
+    held and nothing else can have changed the row since it was read)."""
+    block = getattr(dossier, "_locked_in", None)
+    if block is None:
+        return False
+    return any(b is block for b in transaction.get_connection().atomic_blocks)
+
+
 def get_attachment_for_user(*, user, code: str, attachment_id: int) -> Attachment:
     dossier = get_dossier_for_user(user=user, code=code)
     try:
@@ -115,14 +161,23 @@ def lookup_public(*, code: str, personal_id: str) -> Dossier | None:
 
 
 def dossier_detail(*, user, code: str) -> Dossier:
-    """A dossier with its attachments, documents and history prefetched (detail page / API)."""
-    dossier = get_dossier_for_user(user=user, code=code)
-    return (
-        Dossier.objects.select_related("procedure", "unit", "area", "citizen", "assigned_to")
+    """A dossier with what the detail page / API shows, read once with the access filter: one
+    query for the row and its joined relations, then one per prefetched list (attachments,
+    documents, supplement requests, history)."""
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_related("procedure", "unit", "area", "citizen", "assigned_to")
         .prefetch_related(
-            "attachments",
-            "documents",
-            "supplement_requests",
+            # ordered here so no prefetch joins the dossier table for the models' default order
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+            Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.order_by("-requested_at"),
+            ),
             Prefetch(
                 "events",
                 queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
@@ -130,8 +185,12 @@ def dossier_detail(*, user, code: str) -> Dossier:
                 ),
             ),
         )
-        .get(pk=dossier.pk)
+        .filter(code=code)
+        .first()
     )
+    if dossier is None:
+        raise _not_found()
+    return dossier
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,12 @@ def _now() -> dt.datetime:
 
 
 def _lock(dossier: Dossier) -> Dossier:
+    """The dossier's row, locked until the transaction ends. An instance the caller already
+    read with the lock in this transaction (selectors.lock_dossier_for_user) is used as it is."""
+    from portal.dossiers.selectors import is_locked
+
+    if is_locked(dossier):
+        return dossier
     return (
         Dossier.objects.select_for_update(of=("self",))
         .select_related("procedure", "unit", "citizen")
@@ -693,6 +699,8 @@ def delete_attachment(*, attachment: Attachment, actor) -> None:
 def missing_documents(*, dossier: Dossier) -> list:
     """Mandatory documents (RequiredDocument) with no attachment yet."""
     required = get_plugin(dossier.procedure).required_documents(dossier=dossier)
+    if not required:
+        return []
     present = set(dossier.attachments.values_list("requirement_key", flat=True))
     return [d for d in required if d.key not in present]
 
@@ -728,7 +736,7 @@ def require_verified_phone(citizen) -> None:
 def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
     """Submit a draft: validates the form and the mandatory attachments, fixes the legal
     reception moment, and for level 4 with an online fee waits for payment."""
-    from portal.workcalendar.services import reception_moment
+    from portal.workcalendar.services import office_calendar
 
     locked = _lock(dossier)
     _check_version(locked, expected_version)
@@ -777,13 +785,12 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
         locked.fee_amount = fee.amount if fee else 0
         locked.fee_paid_online = False
-        locked.received_at = reception_moment(
-            submitted_at=now,
-            unit=locked.unit,
-            round_the_clock=_receiving_round_the_clock(locked.procedure),
+        calendar = office_calendar(locked.unit)  # the unit's office hours read once
+        locked.received_at = calendar.reception_moment(
+            now, round_the_clock=_receiving_round_the_clock(locked.procedure)
         )
         # The legal clock runs from the reception moment even if staff receive it later.
-        locked.due_at = _due_from(locked)
+        locked.due_at = _due_from(locked, calendar=calendar)
     _save(
         locked,
         "form_data",
@@ -805,14 +812,11 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     return refresh_caller(dossier, locked)
 
 
-def _due_from(dossier: Dossier) -> dt.datetime:
-    from portal.workcalendar.services import due_moment
+def _due_from(dossier: Dossier, *, calendar=None) -> dt.datetime:
+    from portal.workcalendar.services import office_calendar
 
-    return due_moment(
-        received_at=dossier.received_at,
-        working_days=_working_days(dossier.procedure),
-        unit=dossier.unit,
-    )
+    calendar = calendar or office_calendar(dossier.unit)
+    return calendar.due_moment(dossier.received_at, _working_days(dossier.procedure))
 
 
 def _iso(value) -> str | None:
