@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -161,36 +161,61 @@ def lookup_public(*, code: str, personal_id: str) -> Dossier | None:
 
 
 def dossier_detail(*, user, code: str) -> Dossier:
-    """A dossier with what the detail page / API shows, read once with the access filter: one
-    query for the row and its joined relations, then one per prefetched list (attachments,
-    documents, supplement requests, history)."""
+    """A dossier with what the detail page / API shows, read once with the access filter (the
+    row and its joined relations in one query), then its lists: attachments and history always,
+    documents once it left the draft (none is issued before), supplement requests if the history
+    has one."""
     code = str(code or "").strip()
     if not code:
         raise _not_found()
     dossier = (
         visible_dossiers(user=user)
         .select_related("procedure", "unit", "area", "citizen", "assigned_to")
-        .prefetch_related(
-            # ordered here so no prefetch joins the dossier table for the models' default order
-            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
-            Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk")),
-            Prefetch(
-                "supplement_requests",
-                queryset=SupplementRequest.objects.order_by("-requested_at"),
-            ),
-            Prefetch(
-                "events",
-                queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
-                    "at", "pk"
-                ),
-            ),
-        )
         .filter(code=code)
         .first()
     )
     if dossier is None:
         raise _not_found()
+    # ordered here, so no prefetch joins the dossier table for the models' default order
+    prefetch_related_objects(
+        [dossier],
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+        Prefetch(
+            "events",
+            queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
+                "at", "pk"
+            ),
+        ),
+    )
+    lookups = []
+    if dossier.state == State.DRAFT:
+        _prefetched_empty(dossier, "documents")  # none is issued before submission
+    else:
+        lookups.append(
+            Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk"))
+        )
+    # a supplement request is only ever made with its "request_supplement" history row
+    if any(e.action == "request_supplement" for e in dossier.events.all()):
+        lookups.append(
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.order_by("-requested_at"),
+            )
+        )
+    else:
+        _prefetched_empty(dossier, "supplement_requests")
+    if lookups:
+        prefetch_related_objects([dossier], *lookups)
     return dossier
+
+
+def _prefetched_empty(dossier: Dossier, name: str) -> None:
+    """Mark the related list `name` as read and empty (no query when it is used)."""
+    qs = getattr(dossier, name).all()
+    qs._result_cache = []
+    qs._prefetch_done = True
+    dossier._prefetched_objects_cache = getattr(dossier, "_prefetched_objects_cache", {})
+    dossier._prefetched_objects_cache[name] = qs
 
 
 @dataclass(frozen=True)
