@@ -445,7 +445,7 @@ def generate(
         vn = holidays.VN(years=year)
         worked = (d for d in getattr(vn, "weekend_workdays", ()) if d.year == year)
         table[year] = (
-            tuple(sorted(d.isoformat() for d in vn.keys())),
+            tuple(sorted(d.isoformat() for d in vn)),
             tuple(sorted(d.isoformat() for d in worked)),
         )
     return table
