@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +14,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
 from . import cache as catalogue_cache
 from . import presentation
@@ -173,25 +174,26 @@ class ProcedureListView(generics.ListAPIView):
     authentication_classes: list = []
 
     def list(self, request, *args, **kwargs):
-        """The same answer for everyone until staff edit the catalogue: kept in the shared
-        cache under the catalogue version, the day (fees change on a date), the language and
-        the address asked (absolute links). Free-text searches are computed each time."""
-        version = None if "q" in request.query_params else catalogue_cache.catalogue_version()
-        if version is None:
+        """The same answer for everyone until staff edit the catalogue: kept (rendered) in the
+        shared cache with the catalogue version, per address asked (absolute links), language
+        and day (fees change on a date). Free-text searches are computed each time."""
+        renderer = getattr(request, "accepted_renderer", None)
+        if "q" in request.query_params or getattr(renderer, "format", "") != "json":
             return super().list(request, *args, **kwargs)
         key = catalogue_cache.cache_key(
-            version,
             "list",
             request.build_absolute_uri(),
             get_language() or "",
             timezone.localdate().isoformat(),
         )
-        data = catalogue_cache.get(key)
-        if data is None:
+        version, body = catalogue_cache.lookup(key)
+        if body is None:
             response = super().list(request, *args, **kwargs)
-            catalogue_cache.put(key, response.data)
-            return response
-        return Response(data)
+            if version is None:
+                return response
+            body = JSONRenderer().render(response.data)
+            catalogue_cache.store(key, version, body)
+        return HttpResponse(body, content_type="application/json")
 
     def get_queryset(self):
         params = self.request.query_params

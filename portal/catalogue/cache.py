@@ -1,7 +1,8 @@
 """The catalogue in the shared cache (Redis in production, locmem in development).
 
-Cached answers are keyed by a catalogue *version* kept in the same shared cache: any change to a
-procedure or its related rows (fees, legal bases, required documents, forms, the procedure ↔ form
+Cached answers carry the catalogue *version* they were made at; the version is kept in the same
+shared cache and read with the answer in one round trip (MGET). Any change to a procedure or its
+related rows (fees, legal bases, required documents, forms, the procedure ↔ form
 links) sets a new version after the transaction commits, so every process stops using the old
 answers at once (nothing depends on one process's memory). A cache that does not answer only costs
 the cached speed: the answer is computed as without a cache.
@@ -52,21 +53,29 @@ def bump_after_commit(**kwargs) -> None:
     transaction.on_commit(bump_catalogue_version)
 
 
-def cache_key(version: str, *parts: str) -> str:
+def cache_key(*parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"catalogue:{version}:{digest}"
+    return f"catalogue:answer:{digest}"
 
 
-def get(key: str):
+def lookup(key: str) -> tuple[str | None, object | None]:
+    """(current version, the answer stored under `key` if it was made at that version) in one
+    round trip to the cache. (None, None) if the cache does not answer: compute, do not store."""
     try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001
-        return None
+        found = cache.get_many([VERSION_KEY, key])
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the request
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None, None
+    version = found.get(VERSION_KEY) or catalogue_version()
+    entry = found.get(key)
+    if version and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return version, entry[1]
+    return version, None
 
 
-def put(key: str, value) -> None:
+def store(key: str, version: str, answer) -> None:
     try:
-        cache.set(key, value, timeout=TIMEOUT)
+        cache.set(key, (version, answer), timeout=TIMEOUT)
     except Exception:  # noqa: BLE001
         logger.warning("catalogue cache unavailable: answer not stored", exc_info=True)
 
