@@ -63,7 +63,7 @@ def _open_or_404(field_file):
 
 
 def _detail(request, code: str) -> Response:
-    dossier = selectors.dossier_detail(user=request.user, code=code)
+    dossier = selectors.dossier_detail_api(user=request.user, code=code)
     return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.core.errors import NotFound
 from portal.dossiers.models import (
     Attachment,
@@ -19,6 +21,7 @@ from portal.dossiers.models import (
     State,
     SupplementRequest,
 )
+from portal.units.models import PoliceUnit
 
 
 def _not_found() -> NotFound:
@@ -207,6 +210,91 @@ def dossier_detail(*, user, code: str) -> Dossier:
     if lookups:
         prefetch_related_objects([dossier], *lookups)
     return dossier
+
+
+def dossier_detail_api(*, user, code: str) -> Dossier:
+    """What the detail API shows in ONE query on PostgreSQL: the row with its joined relations,
+    and attachments, documents, history and supplement requests as JSON arrays in the same
+    statement (ARRAY(SELECT jsonb_build_object(…))), turned back into model instances. Other
+    databases: `dossier_detail`."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return dossier_detail(user=user, code=code)
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+    from django.db.models.functions import JSONObject
+
+    def rows(model, order, **extra):
+        fields = {f.attname: f.attname for f in model._meta.concrete_fields}
+        return ArraySubquery(
+            model.objects.filter(dossier=OuterRef("pk"))
+            .order_by(*order)
+            .values(json=JSONObject(**fields, **extra))
+        )
+
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_related("procedure", "unit", "area", "citizen", "assigned_to")
+        .annotate(
+            _attachments=rows(Attachment, ("uploaded_at", "pk")),
+            _documents=rows(Document, ("created_at", "pk")),
+            _supplements=rows(SupplementRequest, ("-requested_at", "pk")),
+            _events=rows(
+                DossierEvent,
+                ("at", "pk"),
+                _actor_name=Coalesce(NullIf("actor__full_name", Value("")), "actor__username"),
+                _actor_unit_name="actor_unit__name",
+            ),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise _not_found()
+    _prefetched_list(dossier, "attachments", _instances(Attachment, dossier._attachments))
+    documents = _instances(Document, dossier._documents)
+    for document in documents:
+        document.dossier = dossier
+    _prefetched_list(dossier, "documents", documents)
+    _prefetched_list(
+        dossier, "supplement_requests", _instances(SupplementRequest, dossier._supplements)
+    )
+    events = []
+    for data in dossier._events:
+        event = _instances(DossierEvent, [data])[0]
+        # only the names are shown: the related rows stand in with their name
+        if event.actor_id:
+            name = data["_actor_name"] or ""
+            event.actor = User(pk=event.actor_id, full_name=name, username=name)
+        if event.actor_unit_id:
+            event.actor_unit = PoliceUnit(pk=event.actor_unit_id, name=data["_actor_unit_name"])
+        events.append(event)
+    _prefetched_list(dossier, "events", events)
+    return dossier
+
+
+def _instances(model, rows) -> list:
+    """Model instances from `jsonb_build_object` rows (values converted as from the database)."""
+    fields = model._meta.concrete_fields
+    out = []
+    for data in rows or []:
+        if isinstance(data, str):
+            data = json.loads(data)
+        values = [f.to_python(data.get(f.attname)) for f in fields]
+        out.append(model.from_db("default", [f.attname for f in fields], values))
+    return out
+
+
+def _prefetched_list(dossier: Dossier, name: str, items: list) -> None:
+    qs = getattr(dossier, name).all()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    dossier._prefetched_objects_cache = getattr(dossier, "_prefetched_objects_cache", {})
+    dossier._prefetched_objects_cache[name] = qs
 
 
 def _prefetched_empty(dossier: Dossier, name: str) -> None:
