@@ -226,7 +226,7 @@ def dossier_detail_api(*, user, code: str) -> Dossier:
     from django.db.models.functions import JSONObject
 
     def rows(model, order, **extra):
-        fields = {f.attname: f.attname for f in model._meta.concrete_fields}
+        fields = {name: name for name in _SHOWN[model]}
         return ArraySubquery(
             model.objects.filter(dossier=OuterRef("pk"))
             .order_by(*order)
@@ -277,15 +277,53 @@ def dossier_detail_api(*, user, code: str) -> Dossier:
     return dossier
 
 
+# The columns the detail shows (fewer expressions to build for each request); the others are
+# left empty on the instances.
+_SHOWN = {
+    Attachment: (
+        "id",
+        "dossier_id",
+        "requirement_key",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_at",
+        "supplement_request_id",
+        "verified",
+    ),
+    Document: ("id", "dossier_id", "kind", "status", "created_at"),
+    SupplementRequest: ("id", "dossier_id", "requested_at", "items", "guidance", "fulfilled_at"),
+    DossierEvent: (
+        "id",
+        "dossier_id",
+        "at",
+        "action",
+        "from_state",
+        "to_state",
+        "actor_id",
+        "actor_kind",
+        "actor_role",
+        "actor_unit_id",
+        "reason",
+        "details",
+    ),
+}
+
+
 def _instances(model, rows) -> list:
     """Model instances from `jsonb_build_object` rows (values converted as from the database)."""
-    fields = model._meta.concrete_fields
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in _SHOWN[model]]
+    names = [f.attname for f in fields]
     out = []
     for data in rows or []:
         if isinstance(data, str):
             data = json.loads(data)
-        values = [f.to_python(data.get(f.attname)) for f in fields]
-        out.append(model.from_db("default", [f.attname for f in fields], values))
+        obj = model(
+            **{name: f.to_python(data.get(name)) for name, f in zip(names, fields, strict=True)}
+        )
+        obj._state.adding, obj._state.db = False, "default"
+        out.append(obj)
     return out
 
 
