@@ -24,6 +24,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "{{ submitted_at }} và đang chờ {{ unit_name }} tiếp nhận.\n\n"
         "Theo dõi hồ sơ tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
     },
+    (ev.NOTICE_RECORDED, "sms"): {
+        "body": "{{ unit_name }} đã ghi nhận {{ procedure_name|lower }} {{ dossier_code }} "
+        "lúc {{ recorded_at }}. Xem: {{ portal_url }}/ho-so/",
+    },
+    (ev.NOTICE_RECORDED, "email"): {
+        "subject": "Đã ghi nhận thông báo {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã ghi nhận {{ procedure_name|lower }} {{ dossier_code }} lúc "
+        "{{ recorded_at }}. Thông tin đã được cập nhật vào Cơ sở dữ liệu về cư trú; "
+        "không cần thực hiện thêm thủ tục nào.\n\n"
+        "Xem nội dung đã thông báo tại {{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
     (ev.DOSSIER_RECEIVED, "sms"): {
         "body": "Hồ sơ {{ dossier_code }} đã được {{ unit_name }} tiếp nhận. "
         "Ngày hẹn trả kết quả: {{ appointment_date }}.",
@@ -217,5 +229,17 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
         "Phản ánh {{ complaint_code }} về {{ unit_name }} chưa được xử lý đúng hạn nên đã được "
         "chuyển {{ handling_unit_name }} chỉ đạo.\n\n" + _SIGN,
+    },
+    (ev.TEMPORARY_RESIDENCE_EXPIRING, "sms"): {
+        "body": "Tạm trú của Ông/Bà tại {{ residence_address }} hết hạn ngày {{ expires_on }}. "
+        "Gia hạn trực tuyến: {{ portal_url }}",
+    },
+    (ev.TEMPORARY_RESIDENCE_EXPIRING, "email"): {
+        "subject": "Đăng ký tạm trú của Ông/Bà sắp hết hạn ({{ expires_on }})",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Đăng ký tạm trú của Ông/Bà tại {{ residence_address }} hết hạn ngày {{ expires_on }} "
+        "(còn {{ days_left }} ngày).\n"
+        "Nếu tiếp tục ở tại đây, Ông/Bà thực hiện thủ tục gia hạn tạm trú trong 15 ngày trước "
+        "khi hết hạn, trực tuyến tại {{ portal_url }} hoặc tại {{ unit_name }}.\n\n" + _SIGN,
     },
 }

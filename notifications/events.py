@@ -24,6 +24,7 @@ OTP_CODE = "otp_code"
 STAFF_DIGEST = "staff_digest"
 SUPERVISOR_DIGEST = "supervisor_digest"
 DOSSIER_REOPENED = "dossier_reopened"
+NOTICE_RECORDED = "notice_recorded"
 COMPLAINT_RECEIVED = "complaint_received"
 COMPLAINT_DIRECTED = "complaint_directed"
 COMPLAINT_CONTACTED = "complaint_contacted"
@@ -31,6 +32,7 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 COMPLAINT_CLOSED = "complaint_closed"
 COMPLAINT_REOPENED = "complaint_reopened"
 COMPLAINT_ESCALATED = "complaint_escalated"
+TEMPORARY_RESIDENCE_EXPIRING = "temporary_residence_expiring"
 
 AUTOMATIC = ("portal_url", "citizen_name")
 
@@ -71,6 +73,7 @@ EVENTS: dict[str, EventSpec] = {
     DOSSIER_REOPENED: EventSpec(
         _("Cấp trên mở lại hồ sơ"), _DOSSIER + ("reason", "appointment_date")
     ),
+    NOTICE_RECORDED: EventSpec(_("Đã ghi nhận thông báo (lưu trú)"), _DOSSIER + ("recorded_at",)),
     COMPLAINT_RECEIVED: EventSpec(_("Đã nhận phản ánh, kiến nghị"), _COMPLAINT),
     COMPLAINT_DIRECTED: EventSpec(
         _("Cấp trên đã chỉ đạo giải quyết phản ánh"), _COMPLAINT + ("response_due",)
@@ -80,6 +83,9 @@ EVENTS: dict[str, EventSpec] = {
     COMPLAINT_CLOSED: EventSpec(_("Phản ánh đã kết thúc"), _COMPLAINT),
     COMPLAINT_REOPENED: EventSpec(_("Phản ánh được mở lại"), _COMPLAINT + ("reason",)),
     COMPLAINT_ESCALATED: EventSpec(_("Phản ánh được chuyển lên cấp trên"), _COMPLAINT),
+    TEMPORARY_RESIDENCE_EXPIRING: EventSpec(
+        _("Tạm trú sắp hết hạn"), ("residence_address", "expires_on", "days_left", "unit_name")
+    ),
 }
 
 EVENT_CHOICES = [(name, spec.label) for name, spec in EVENTS.items()]
@@ -108,6 +114,7 @@ def sample_context() -> dict:
         "procedure_name": "Đăng ký tạm trú",
         "unit_name": "Công an phường Phan Đình Phùng",
         "submitted_at": dt.datetime.combine(today, dt.time(9, 15)),
+        "recorded_at": "22:40 " + today.strftime("%d/%m/%Y"),
         "appointment_date": today + dt.timedelta(days=3),
         "reason": "Ảnh giấy tờ bị mờ, không đọc được",
         "items": ["Hợp đồng thuê nhà (bản chụp rõ nét)", "Văn bản đồng ý của chủ hộ"],
@@ -131,4 +138,7 @@ def sample_context() -> dict:
         "handling_unit_name": "Công an tỉnh Thái Nguyên",
         "response_due": dt.datetime.combine(today + dt.timedelta(days=1), dt.time(16, 30)),
         "resolution": "Đơn vị đã tiếp nhận lại hồ sơ và trả kết quả đúng hẹn mới.",
+        "residence_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
+        "expires_on": today + dt.timedelta(days=15),
+        "days_left": 15,
     }

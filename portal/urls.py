@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("portal.complaints.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
+    path("", include("residence.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     re_path(r"^api/", core_views.api_not_found),
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
+    path("cu-tru/", include("residence.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),

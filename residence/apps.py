@@ -14,3 +14,7 @@ class ResidenceConfig(AppConfig):
         for plugin in all_plugins():
             if not registry.is_registered(plugin.procedure_code):
                 registry.register(plugin)
+
+        from residence import admin_stays
+
+        admin_stays.register()

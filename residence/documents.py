@@ -32,3 +32,22 @@ def result_notice(
             "signer_role": str(signer_role or _("Trưởng Công an")),
         },
     )
+
+
+def registry_form_context(*, personal_id: str) -> dict[str, str]:
+    """Household head and relation of a person, as the registry holds them, for the filled CT01
+    (ProcedurePlugin.form_context): {} when the registry does not know the person."""
+    from residence.models import Relation
+    from residence.services.common import current_membership, find_person, household_head
+
+    person = find_person(personal_id)
+    membership = current_membership(person) if person is not None else None
+    if membership is None:
+        return {}
+    head = household_head(membership.household)
+    relation = membership.relation
+    return {
+        "head_name": head.full_name if head else "",
+        "head_personal_id": head.personal_id if head else "",
+        "head_relation": str(Relation(relation).label) if relation in Relation.values else relation,
+    }

@@ -47,6 +47,9 @@ NATIONAL_STATUS_CODES: dict[str, int | None] = {
     State.RESULT_RETURNED: 10,
 }
 
+# How a notice recorded at once (thông báo lưu trú) shows its final state.
+RECORDED_LABEL = _("Đã ghi nhận")
+
 FINAL_STATES = (State.RESULT_RETURNED, State.REFUSED, State.WITHDRAWN, State.STOPPED)
 # States in which the legal clock runs (it is paused while a supplement is pending).
 CLOCK_RUNNING_STATES = (State.SUBMITTED, State.RECEIVED, State.PROCESSING, State.APPROVED)
@@ -90,6 +93,15 @@ def _supervisor_of_unit(instance: Dossier, user) -> bool:
 _supervisor_of_unit.roles = (Role.SUPERVISOR,)
 
 REOPENABLE = (State.REFUSED, State.STOPPED)
+
+
+def _owner_of_recorded_notice(instance: Dossier, user) -> bool:
+    """Permission to record a notice at once (thông báo lưu trú): the citizen who filed it, and
+    only for a procedure whose plugin records on submit."""
+    from portal.dossiers.registry import registry
+
+    plugin = registry.get(instance.procedure.code)
+    return _citizen_owner(instance, user) and bool(getattr(plugin, "records_on_submit", False))
 
 
 def _system(instance: Dossier, user) -> bool:
@@ -217,6 +229,21 @@ class Dossier(FSMModelMixin, models.Model):
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
 
+    @property
+    def is_recorded_at_once(self) -> bool:
+        """A notice recorded on submission (no staff step, no deadline): see services.submit."""
+        return (
+            self.state == State.RESULT_RETURNED
+            and self.accepted_at is None
+            and self.due_at is None
+            and self.returned_at is not None
+        )
+
+    def get_state_display(self) -> str:
+        if self.is_recorded_at_once:
+            return str(RECORDED_LABEL)
+        return str(State(self.state).label) if self.state in State.values else self.state
+
     def is_overdue(self, now=None) -> bool:
         if not self.due_at or self.state not in CLOCK_RUNNING_STATES:
             return False
@@ -237,6 +264,17 @@ class Dossier(FSMModelMixin, models.Model):
         field=state, source=State.AWAITING_PAYMENT, target=State.SUBMITTED, permission=_system
     )
     def confirm_payment(self):
+        pass
+
+    # A notice recorded at once (records_on_submit plugins): submitted, then completed in the
+    # same transaction, with no staff step and no deadline.
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.RESULT_RETURNED,
+        permission=_owner_of_recorded_notice,
+    )
+    def record(self):
         pass
 
     @transition(
@@ -461,6 +499,7 @@ class Document(models.Model):
         REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận, giải quyết hồ sơ (CT06)")
         APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
         RESULT = "result", _("Kết quả giải quyết")
+        FORM = "form", _("Tờ khai đã điền")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang tạo")

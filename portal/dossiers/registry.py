@@ -80,6 +80,12 @@ class ProcedurePlugin:
         transaction: raising rolls back both the effect and the state change."""
         return None
 
+    def form_context(self, *, dossier: Dossier) -> dict[str, Any]:
+        """Extra values for the procedure's form (tờ khai, e.g. CT01) filled from this dossier:
+        keys of the `f` dict the form templates read (head_name, members …); see
+        portal.dossiers.services.filled_form_values."""
+        return {}
+
     def summary(self, *, dossier: Dossier) -> list[tuple[str, str]]:
         """Label/value pairs describing the request, for slips and the staff view."""
         form = self.form_class()

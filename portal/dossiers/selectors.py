@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from portal.accounts.models import Role, User
 from portal.core.errors import NotFound
 from portal.dossiers.models import (
+    RECORDED_LABEL,
     Attachment,
     Document,
     Dossier,
@@ -378,6 +379,7 @@ ACTION_LABELS = {
     "return_refusal_proposal": gettext_lazy("Lãnh đạo trả lại đề xuất từ chối"),
     "overdue_notice": gettext_lazy("Quá hạn trả kết quả, đã thông báo công dân"),
     "reopen": gettext_lazy("Cấp trên mở lại hồ sơ"),
+    "record": gettext_lazy("Ghi nhận ngay khi nhận được thông báo"),
 }
 # Internal acts of the office that the citizen's timeline leaves out.
 INTERNAL_ACTIONS = frozenset(
@@ -421,7 +423,13 @@ def timeline(*, dossier: Dossier, for_citizen: bool) -> list[TimelineEntry]:
                 label=str(ACTION_LABELS.get(event.action, event.action)),
                 from_state=event.from_state,
                 to_state=event.to_state,
-                to_state_label=str(State(event.to_state).label) if event.to_state else "",
+                to_state_label=(
+                    str(RECORDED_LABEL)
+                    if event.action == "record"
+                    else str(State(event.to_state).label)
+                    if event.to_state
+                    else ""
+                ),
                 actor_label=str(actor_label),
                 reason=event.reason,
                 details=details,

@@ -357,6 +357,77 @@ def issue_document(
     return document
 
 
+def _form_value(value):
+    """A stored form value as written on a paper form: ISO dates dd/mm/yyyy."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return [_form_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _form_value(v) for k, v in value.items()}
+    return value
+
+
+def filled_form_values(dossier: Dossier) -> dict[str, Any]:
+    """The `f` dict a form template (templates/pdf/forms/*) reads to print a filled tờ khai: the
+    applicant (account and dossier), the form data (dates dd/mm/yyyy) and what the plugin adds
+    (plugin.form_context: household head, members …). A blank form has no `f` at all."""
+    citizen = dossier.citizen
+    values = {k: _form_value(v) for k, v in (dossier.form_data or {}).items()}
+    sex = getattr(citizen, "sex", "") or ""
+    born = getattr(citizen, "date_of_birth", None)
+    members = values.get("members") or values.get("household_members") or []
+    filled: dict[str, Any] = {
+        "addressee": dossier.unit.name if dossier.unit_id else "",
+        "full_name": dossier.applicant_name,
+        "personal_id": dossier.applicant_personal_id,
+        "date_of_birth": born.strftime("%d/%m/%Y") if born else "",
+        "sex": {"M": _("Nam"), "F": _("Nữ")}.get(sex, sex),
+        "phone": dossier.applicant_phone,
+        "email": dossier.applicant_email,
+        "address": dossier.applicant_address,
+        "request": dossier.procedure.name_vi,
+        "head_name": "",
+        "head_relation": "",
+        "head_personal_id": "",
+        "members": [m for m in members if isinstance(m, dict)],
+        "values": values,
+        "place_date": timezone.localdate().strftime(_("ngày %d tháng %m năm %Y")),
+    }
+    try:
+        filled.update(get_plugin(dossier.procedure).form_context(dossier=dossier) or {})
+    except Exception:  # noqa: BLE001 - a plugin's extras must not block the submission
+        logger.exception("Plugin form_context failed for %s", dossier.code)
+    return _json_safe(filled)
+
+
+def issue_filled_form(dossier: Dossier, *, event: DossierEvent | None) -> Document | None:
+    """The procedure's form (its first FormTemplate: CT01, CT03 …) filled with the dossier's data,
+    issued once as a Document and rendered after commit like the slips. None when the procedure
+    has no form or the dossier has its filled form already."""
+    form = dossier.procedure.forms.order_by("code").first()
+    if form is None or dossier.documents.filter(kind=Document.Kind.FORM).exists():
+        return None
+    context = document_context(
+        dossier,
+        title=f"Mẫu {form.code} – {form.name.split(' (')[0]}",
+        form={"code": form.code, "name": form.name, "legal_source": form.legal_source},
+        f=filled_form_values(dossier),
+    )
+    context["procedure"]["name_vi"] = dossier.procedure.name_vi
+    context["f"]["summary"] = context["summary"]
+    return issue_document(
+        dossier,
+        kind=Document.Kind.FORM,
+        template_name=form.template_name,
+        event=event,
+        context=context,
+    )
+
+
 def _to_datetime(value):
     if isinstance(value, str):
         try:
@@ -713,9 +784,13 @@ def _receiving_round_the_clock(procedure: Procedure) -> bool:
     return procedure.reception_mode == "round_the_clock"
 
 
-def _working_days(procedure: Procedure) -> Decimal:
+def _working_days(procedure: Procedure, dossier: Dossier | None = None) -> Decimal:
     if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
         return Decimal("0")
+    if dossier is not None:  # the plugin may set this dossier's deadline (e.g. ½ day vs 3)
+        days = get_plugin(procedure).deadline_working_days(dossier=dossier)
+        if days is not None:
+            return Decimal(days)
     return Decimal(procedure.deadline_days or 0)
 
 
@@ -800,7 +875,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         "fee_amount",
         "fee_paid_online",
     )
-    _record(
+    event = _record(
         locked,
         action="submit",
         from_state=previous,
@@ -808,15 +883,55 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         details={"fee_amount": locked.fee_amount, "received_at": _iso(locked.received_at)},
         at=now,
     )
+    issue_filled_form(locked, event=event)
+    if plugin.records_on_submit and locked.state == State.SUBMITTED:
+        return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
+
+
+RECORDED_EVENT = "notice_recorded"
+
+
+def _record_at_once(
+    locked: Dossier, *, plugin: ProcedurePlugin, actor, now: dt.datetime
+) -> Dossier:
+    """A notice recorded at once (plugin.records_on_submit, e.g. thông báo lưu trú): in the
+    submit transaction the plugin's effect is applied and the dossier completed: no staff step,
+    no due moment (so it can never be overdue), received when submitted."""
+    _check_transition(locked, "record", actor)
+    spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
+    previous = locked.state
+    locked.record()
+    locked.received_at = locked.submitted_at = now
+    locked.due_at = None
+    locked.decided_at = locked.returned_at = now
+    _save(locked, "received_at", "submitted_at", "due_at", "decided_at", "returned_at")
+    event = _record(
+        locked,
+        action="record",
+        from_state=previous,
+        actor=actor,
+        details={"result_document": spec.title if spec else ""},
+        at=now,
+    )
+    if spec is not None:
+        issue_document(
+            locked,
+            kind=Document.Kind.RESULT,
+            template_name=spec.template_name,
+            event=event,
+            context=document_context(locked, title=spec.title, **_json_safe(dict(spec.context))),
+        )
+    notify_event(RECORDED_EVENT, dossier=locked, context={"recorded_at": _fmt(now)})
+    return locked
 
 
 def _due_from(dossier: Dossier, *, calendar=None) -> dt.datetime:
     from portal.workcalendar.services import office_calendar
 
     calendar = calendar or office_calendar(dossier.unit)
-    return calendar.due_moment(dossier.received_at, _working_days(dossier.procedure))
+    return calendar.due_moment(dossier.received_at, _working_days(dossier.procedure, dossier))
 
 
 def _iso(value) -> str | None:

@@ -386,6 +386,8 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
                 message = _(
                     "Đã nộp hồ sơ %(code)s. Vui lòng nộp lệ phí trực tuyến để hồ sơ được tiếp nhận."
                 )
+            elif dossier.is_recorded_at_once:  # e.g. thông báo lưu trú: no staff step
+                message = _("Đã ghi nhận thông báo %(code)s. Không cần thực hiện thêm thủ tục nào.")
             else:
                 message = _("Đã nộp hồ sơ %(code)s. Cơ quan tiếp nhận sẽ xử lý theo quy định.")
             messages.success(request, message % {"code": dossier.code})

@@ -40,7 +40,8 @@ from portal.workcalendar.services import LOCAL_TZ, NoOfficeTime, office_calendar
 
 from .models import RefusalMonthStats, UnitMonthStats
 
-COMPLETION_ACTIONS = ("return_result", "refuse", "stop")
+# "record": a notice recorded at once on submission (thông báo lưu trú) is returned at once.
+COMPLETION_ACTIONS = ("return_result", "refuse", "stop", "record")
 ARRIVAL_ACTIONS = ("submit", "confirm_payment")
 _CHUNK = 500
 _THOUSANDTH = Decimal("0.001")
@@ -219,7 +220,14 @@ def _completion_batch(completions, end, rows, refusals, calendars) -> None:
         events = history[completion["dossier_id"]]
         action = completion["action"]
         stats["completed"] += 1
-        stats[{"return_result": "returned", "refuse": "refused", "stop": "stopped"}[action]] += 1
+        stats[
+            {
+                "return_result": "returned",
+                "record": "returned",
+                "refuse": "refused",
+                "stop": "stopped",
+            }[action]
+        ] += 1
         decided_at = completion["at"]
         if action == "return_result":
             approvals = [

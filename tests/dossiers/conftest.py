@@ -153,9 +153,12 @@ def other_unit(province_unit, other_area) -> PoliceUnit:
 # --- people -----------------------------------------------------------------------------------
 
 
-def make_citizen(personal_id: str, full_name: str, *, area=None, **extra) -> User:
+def make_citizen(
+    personal_id: str, full_name: str, *, area=None, in_registry: bool = True, **extra
+) -> User:
     """A citizen; with a phone number, verified already (filing requires it) unless the test
-    passes phone_verified_at=None."""
+    passes phone_verified_at=None. Unless `in_registry=False`, the person is also in the
+    residence registry (khai báo tạm vắng, the engine tests' procedure, requires it)."""
     if extra.get("phone"):
         extra.setdefault("phone_verified_at", timezone.now())
     user = User.objects.create_user(
@@ -170,7 +173,24 @@ def make_citizen(personal_id: str, full_name: str, *, area=None, **extra) -> Use
         user.permanent_area = area
         user.current_area = area
         user.save(update_fields=["permanent_area", "current_area"])
+    if in_registry and personal_id:
+        put_in_registry(user)
     return user
+
+
+def put_in_registry(user: User):
+    """The registry person of an account (date of birth and sex from the account, else read from
+    the personal identification number: digit 4 century and sex, digits 5–6 the year)."""
+    from residence.services.common import get_or_create_person
+
+    pid = user.personal_id
+    century = {"0": 1900, "1": 1900, "2": 2000, "3": 2000}.get(pid[3:4], 1900)
+    year = century + int(pid[4:6]) if pid[4:6].isdigit() else 1990
+    born = user.date_of_birth or dt.date(year, 1, 1)
+    sex = user.sex or ("F" if pid[3:4] and pid[3:4] in "13579" else "M")
+    return get_or_create_person(
+        personal_id=pid, full_name=user.full_name or user.username, date_of_birth=born, sex=sex
+    )
 
 
 def make_staff(username: str, unit: PoliceUnit, *roles: str) -> User:
@@ -322,6 +342,20 @@ def valid_absence_form(**overrides) -> dict:
         "date_from": (today + dt.timedelta(days=2)).isoformat(),
         "date_to": (today + dt.timedelta(days=60)).isoformat(),
         "destination_address": "Số 10 phố Huế, phường Hai Bà Trưng, Hà Nội",
+    }
+    data.update(overrides)
+    return data
+
+
+def valid_temporary_registration_form(**overrides) -> dict:
+    """Đăng ký tạm trú (1.004194, `procedure_level4`) in the citizen's own home: the person's data
+    come from the registry/account."""
+    today = dt.date.today()
+    data = {
+        "street": "Số 12, tổ 3",
+        "date_from": (today + dt.timedelta(days=1)).isoformat(),
+        "date_to": (today + dt.timedelta(days=365)).isoformat(),
+        "basis": "own",
     }
     data.update(overrides)
     return data

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         load_default_templates()
         units = seed_units()
         report = seed_people(units, citizens=citizens)
+        from residence.demo import seed_registry
+
+        seed_registry(units, citizens=citizens)
         from portal.backoffice.demo import seed_backoffice_demo
         from portal.backoffice.demo_dossiers import seed_dossiers
 

@@ -1,0 +1,74 @@
+"""The stay notice through the public API: create with a JSON guest list, submit → recorded."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from residence.models import Stay
+from tests.residence.stay.conftest import guest, local, notice
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/dossiers/"
+EVENING = local(2026, 12, 1, 22, 45)
+
+
+@pytest.fixture
+def api(citizen):
+    client = APIClient()
+    client.force_authenticate(citizen)
+    return client
+
+
+def test_a_host_files_five_guests_through_the_api(
+    clock, api, stay_procedure, area, registry_guests
+):
+    clock.set(EVENING)
+    data = notice(
+        *(guest(p.personal_id, arrives=local(2026, 12, 1, 22, 0)) for p in registry_guests)
+    )
+    response = api.post(
+        BASE, {"procedure": "2.001159", "area": area.code, "form_data": data}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["state"] == "draft" and created["missing_documents"] == []
+
+    response = api.post(f"{BASE}{created['code']}/submit/", {}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["state"] == "result_returned"
+    assert body["state_label"] == "Đã ghi nhận"
+    assert body["national_status_code"] == 10
+    assert body["is_overdue"] is False and body["due_at"] is None
+    assert [h["action"] for h in body["history"]] == ["create", "submit", "record"]
+    assert body["allowed_actions"] == []
+    assert [g["full_name"] for g in body["form_data"]["guests"]] == [
+        p.full_name for p in registry_guests
+    ]
+    assert Stay.objects.filter(dossier__code=created["code"]).count() == 5
+
+
+def test_an_invalid_notice_answers_400_with_each_guest_message(
+    clock, api, stay_procedure, area, registry_guests
+):
+    clock.set(EVENING)
+    first = registry_guests[0].personal_id
+    data = notice(
+        guest(first, arrives=local(2026, 12, 1, 22, 0), days=40),
+        guest(first, arrives=local(2026, 11, 29, 22, 0)),
+    )
+    created = api.post(
+        BASE, {"procedure": "2.001159", "area": area.code, "form_data": data}, format="json"
+    ).json()
+    response = api.post(f"{BASE}{created['code']}/submit/", {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_form"
+    messages = body["errors"]["guests"]
+    assert len(messages) == 3
+    assert messages[0].startswith("Khách 1 (Nguyễn Văn Ánh): thời gian lưu trú")
+    assert messages[1].startswith("Khách 2 (Nguyễn Văn Ánh): đã khai ở dòng 1")
+    assert messages[2].startswith("Khách 2 (Nguyễn Văn Ánh): thời điểm đến lưu trú")
+    assert api.get(f"{BASE}{created['code']}/").json()["state"] == "draft"
+    assert not Stay.objects.exists()
