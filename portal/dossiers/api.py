@@ -69,8 +69,8 @@ def _detail(request, code: str) -> Response:
 
 FULL_REPRESENTATION = "return=representation"
 PREFER_DESCRIPTION = (
-    "Answers with the compact representation (code, state, version, links). With the request "
-    "header `Prefer: return=representation` it answers with the full detail instead (as "
+    "Trả lời dạng rút gọn (mã hồ sơ, trạng thái, phiên bản, các mốc thời gian, liên kết). Gửi kèm "
+    "tiêu đề `Prefer: return=representation` để nhận đầy đủ chi tiết hồ sơ (như "
     "`GET /api/v1/dossiers/{code}/`)."
 )
 
