@@ -33,6 +33,7 @@ COMPLAINT_CLOSED = "complaint_closed"
 COMPLAINT_REOPENED = "complaint_reopened"
 COMPLAINT_ESCALATED = "complaint_escalated"
 TEMPORARY_RESIDENCE_EXPIRING = "temporary_residence_expiring"
+CARD_EXPIRY_REMINDER = "card_expiry_reminder"
 
 AUTOMATIC = ("portal_url", "citizen_name")
 
@@ -85,6 +86,9 @@ EVENTS: dict[str, EventSpec] = {
     COMPLAINT_ESCALATED: EventSpec(_("Phản ánh được chuyển lên cấp trên"), _COMPLAINT),
     TEMPORARY_RESIDENCE_EXPIRING: EventSpec(
         _("Tạm trú sắp hết hạn"), ("residence_address", "expires_on", "days_left", "unit_name")
+    ),
+    CARD_EXPIRY_REMINDER: EventSpec(
+        _("Nhắc cấp đổi thẻ căn cước"), ("card_number", "expires_on", "renewal_age")
     ),
 }
 
@@ -141,4 +145,6 @@ def sample_context() -> dict:
         "residence_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
         "expires_on": today + dt.timedelta(days=15),
         "days_left": 15,
+        "card_number": "019190000123",
+        "renewal_age": "25",
     }

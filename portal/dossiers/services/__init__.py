@@ -41,7 +41,7 @@ from portal.dossiers.models import (
     State,
     SupplementRequest,
 )
-from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, ResultDocumentSpec, registry
+from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, registry
 from portal.dossiers.services._common import (
     _TRANSITION_OF,
     ACTIONS,
@@ -55,6 +55,7 @@ from portal.dossiers.services._common import (
     _fmt,
     _json_safe,
     _lock,
+    _not_online_error,
     _now,
     _record,
     _require_owner,
@@ -63,6 +64,7 @@ from portal.dossiers.services._common import (
     _state_label,
     _transition_roles,
     _without_final_stop,
+    display_plugin,
     get_plugin,
     logger,
     notify_event,
@@ -95,7 +97,7 @@ from portal.dossiers.services.documents import (
 from portal.dossiers.services.drafts import (
     DRAFT_LIMIT_CODES,
     _attachment_states,
-    _not_online_error,
+    _route,
     add_attachment,
     create_draft,
     delete_attachment,

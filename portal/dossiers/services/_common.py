@@ -19,7 +19,8 @@ from portal.dossiers.models import (
     DossierEvent,
     State,
 )
-from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
+from portal.dossiers.registry import ProcedurePlugin, registry
+from portal.units.models import PoliceUnit
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,19 @@ _TRANSITION_OF = {
 }
 
 
-def get_plugin(procedure: Procedure) -> ProcedurePlugin:
-    return registry.get(procedure.code) or DefaultPlugin()
+def get_plugin(procedure: Procedure, *, unit: PoliceUnit | None = None) -> ProcedurePlugin:
+    """The procedure's registered plugin. No plugin, no online filing: a procedure without one
+    is refused with the not-online Conflict (409 `procedure_not_online`, where to file instead)."""
+    plugin = registry.get(procedure.code)
+    if plugin is None:
+        raise _not_online_error(procedure, unit)
+    return plugin
+
+
+def display_plugin(procedure: Procedure) -> ProcedurePlugin:
+    """For showing an existing dossier only (summary, staff page): the registered plugin, or the
+    base plugin's generic display of the stored form data. Never used to file or approve."""
+    return registry.get(procedure.code) or ProcedurePlugin()
 
 
 def _now() -> dt.datetime:
@@ -225,6 +237,27 @@ def _fmt(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def _not_online_error(procedure: Procedure, unit: PoliceUnit | None) -> Conflict:
+    where = (
+        _("%(unit)s (%(address)s)") % {"unit": unit.name, "address": unit.address}
+        if unit and unit.address
+        else (unit.name if unit else _("cơ quan Công an có thẩm quyền"))
+    )
+    return Conflict(
+        _(
+            "Thủ tục “%(name)s” chưa được nộp trực tuyến (mức độ %(level)s). Vui lòng nộp hồ sơ "
+            "trực tiếp hoặc qua dịch vụ bưu chính công ích tại %(where)s."
+        )
+        % {"name": procedure.name_vi, "level": procedure.effective_level, "where": where},
+        code="procedure_not_online",
+        details={
+            "unit": {"name": unit.name, "address": unit.address, "phone": unit.phone}
+            if unit
+            else None
+        },
+    )
 
 
 def _json_safe(data: dict) -> dict:

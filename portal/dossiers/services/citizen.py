@@ -21,7 +21,7 @@ from portal.dossiers.models import (
     Dossier,
     State,
 )
-from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec
+from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, registry
 from portal.dossiers.services._common import (
     _check_transition,
     _check_version,
@@ -44,6 +44,7 @@ from portal.dossiers.services.documents import (
     issue_filled_form,
 )
 from portal.dossiers.services.drafts import (
+    _route,
     missing_documents,
 )
 
@@ -53,12 +54,14 @@ def _receiving_round_the_clock(procedure: Procedure) -> bool:
 
 
 def _working_days(procedure: Procedure, dossier: Dossier | None = None) -> Decimal:
+    """The plugin's `deadline_working_days(dossier=)` when it gives one (e.g. ½ day vs 3), else
+    the catalogue's."""
+    plugin = registry.get(procedure.code) if dossier is not None else None
+    days = plugin.deadline_working_days(dossier=dossier) if plugin is not None else None
+    if days is not None:
+        return Decimal(str(days))
     if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
         return Decimal("0")
-    if dossier is not None:  # the plugin may set this dossier's deadline (e.g. ½ day vs 3)
-        days = get_plugin(procedure).deadline_working_days(dossier=dossier)
-        if days is not None:
-            return Decimal(days)
     return Decimal(procedure.deadline_days or 0)
 
 
@@ -83,7 +86,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
 
     locked = _lock(dossier)
     _check_version(locked, expected_version)
-    plugin = get_plugin(locked.procedure)
+    plugin = get_plugin(locked.procedure, unit=locked.unit)
     now = _now()
     online_fee = None
     if locked.state == State.DRAFT:
@@ -91,6 +94,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         require_verified_phone(locked.citizen)
         try:
             locked.form_data = plugin.clean(dossier=locked, data=locked.form_data)
+            _route(locked, plugin)
         except ValidationError as exc:
             raise DomainError(
                 _("Tờ khai còn thông tin chưa hợp lệ. Vui lòng kiểm tra lại."),
@@ -137,6 +141,8 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     _save(
         locked,
         "form_data",
+        "area",
+        "unit",
         "submitted_at",
         "received_at",
         "due_at",

@@ -20,6 +20,7 @@ from portal.dossiers.models import (
 from portal.dossiers.services._common import (
     _json_safe,
     _now,
+    display_plugin,
     get_plugin,
     logger,
 )
@@ -29,7 +30,7 @@ def document_context(dossier: Dossier, **extra) -> dict[str, Any]:
     """Facts frozen at issue time (JSON only): the document says what was true then."""
     from django.conf import settings
 
-    plugin = get_plugin(dossier.procedure)
+    plugin = display_plugin(dossier.procedure)
     try:
         summary = [list(row) for row in plugin.summary(dossier=dossier)]
     except Exception:  # noqa: BLE001 - a plugin's summary must not block a transition

@@ -16,11 +16,13 @@ from portal.dossiers.models import (
     Dossier,
     State,
 )
+from portal.dossiers.registry import ProcedurePlugin, registry
 from portal.dossiers.services._common import (
     _check_version,
     _error_dict,
     _json_safe,
     _lock,
+    _not_online_error,
     _record,
     _require_owner,
     _save,
@@ -51,27 +53,6 @@ def unit_for(*, procedure: Procedure, area: AdministrativeArea | None) -> Police
     )
 
 
-def _not_online_error(procedure: Procedure, unit: PoliceUnit | None) -> Conflict:
-    where = (
-        _("%(unit)s (%(address)s)") % {"unit": unit.name, "address": unit.address}
-        if unit and unit.address
-        else (unit.name if unit else _("cơ quan Công an có thẩm quyền"))
-    )
-    return Conflict(
-        _(
-            "Thủ tục “%(name)s” chưa được nộp trực tuyến (mức độ %(level)s). Vui lòng nộp hồ sơ "
-            "trực tiếp hoặc qua dịch vụ bưu chính công ích tại %(where)s."
-        )
-        % {"name": procedure.name_vi, "level": procedure.level, "where": where},
-        code="procedure_not_online",
-        details={
-            "unit": {"name": unit.name, "address": unit.address, "phone": unit.phone}
-            if unit
-            else None
-        },
-    )
-
-
 @transaction.atomic
 def create_draft(
     *,
@@ -96,7 +77,7 @@ def create_draft(
             _("Chưa có đơn vị Công an tiếp nhận hồ sơ tại %(area)s.") % {"area": area.name},
             code="no_receiving_unit",
         )
-    plugin = get_plugin(procedure)
+    plugin = get_plugin(procedure, unit=unit)
     limit_errors = draft_limit_errors(procedure, form_data or {})
     if limit_errors:
         raise ValidationError(limit_errors)
@@ -166,6 +147,7 @@ def update_draft(
             % {"state": _state_label(locked.state)},
             code="invalid_transition",
         )
+    plugin = get_plugin(locked.procedure, unit=locked.unit)
     errors: dict[str, list[str]] = {}
     if result_method is not None:
         allowed = locked.procedure.result_methods or list(ResultMethod.values)
@@ -185,13 +167,30 @@ def update_draft(
             locked.form_data = _json_safe(form_data)
     elif form_data is not None:
         try:
-            locked.form_data = get_plugin(locked.procedure).clean(dossier=locked, data=form_data)
+            locked.form_data = plugin.clean(dossier=locked, data=form_data)
+            _route(locked, plugin)
         except ValidationError as exc:
             errors.update(_error_dict(exc))
     if errors:
         raise ValidationError(errors)
-    _save(locked, "form_data", "result_method", "result_address")
+    _save(locked, "form_data", "result_method", "result_address", "area", "unit")
     return refresh_caller(dossier, locked)
+
+
+def _route(dossier: Dossier, plugin: ProcedurePlugin) -> None:
+    """The plugin's `area_for` (the commune of the address concerned, from the cleaned data)
+    routes the dossier to that commune's police; no such unit is `no_receiving_unit`."""
+    area = plugin.area_for(dossier=dossier, data=dossier.form_data)
+    if area is None or area.pk == dossier.area_id:
+        return
+    unit = unit_for(procedure=dossier.procedure, area=area)
+    if unit is None:
+        raise DomainError(
+            _("Chưa có đơn vị Công an tiếp nhận hồ sơ tại %(area)s.") % {"area": area.name},
+            code="no_receiving_unit",
+            details={"area": area.code},
+        )
+    dossier.area, dossier.unit = area, unit
 
 
 def _attachment_states() -> tuple[str, ...]:
@@ -276,7 +275,12 @@ def delete_attachment(*, attachment: Attachment, actor) -> None:
 
 def missing_documents(*, dossier: Dossier) -> list:
     """Mandatory documents (RequiredDocument) with no attachment yet."""
-    required = get_plugin(dossier.procedure).required_documents(dossier=dossier)
+    plugin = registry.get(dossier.procedure.code)
+    required = (
+        plugin.required_documents(dossier=dossier)
+        if plugin is not None
+        else [d for d in dossier.procedure.required_documents.all() if d.is_mandatory]
+    )
     if not required:
         return []
     present = set(dossier.attachments.values_list("requirement_key", flat=True))

@@ -19,7 +19,7 @@ from portal.dossiers.models import (
     State,
     SupplementRequest,
 )
-from portal.dossiers.registry import ResultDocumentSpec
+from portal.dossiers.registry import ResultDocumentSpec, registry
 from portal.dossiers.services._common import (
     _TRANSITION_OF,
     ACTIONS,
@@ -36,7 +36,6 @@ from portal.dossiers.services._common import (
     _save,
     _state_label,
     _without_final_stop,
-    get_plugin,
     notify_event,
     refresh_caller,
 )
@@ -339,9 +338,17 @@ def approve(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         dossier, name="approve", actor=actor, expected_version=expected_version
     )
     now = _now()
-    spec: ResultDocumentSpec | None = get_plugin(locked.procedure).approve(
-        dossier=locked, actor=actor
-    )
+    plugin = registry.get(locked.procedure.code)
+    if plugin is None:  # its online part was never built: approving would change nothing
+        raise Conflict(
+            _(
+                "Thủ tục “%(name)s” chưa có phần xử lý trực tuyến nên không thể phê duyệt kết quả "
+                "trên Cổng."
+            )
+            % {"name": locked.procedure.name_vi},
+            code="procedure_not_online",
+        )
+    spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
     locked.decided_at = now
     _save(locked, "decided_at")
     event = _record(
