@@ -46,8 +46,9 @@ def stay(db):
 def test_create_answers_compactly_in_a_fixed_number_of_statements(
     api, stay, area, unit, django_assert_num_queries
 ):
-    # token, procedure, area; BEGIN; unit; code sequence upsert; dossier; history row; COMMIT
-    with django_assert_num_queries(9):
+    # token, procedure, area; BEGIN; unit; the procedure's fees; code sequence upsert; dossier;
+    # history row; COMMIT
+    with django_assert_num_queries(10):
         response = api.post(
             BASE, {"procedure": stay.code, "area": area.code, "form_data": {}}, format="json"
         )
