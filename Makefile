@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: install run test lint format check-migrations seed clean
+.PHONY: install run test lint format check-migrations seed clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ seed: install
 	$(BIN)/python manage.py migrate --noinput --skip-checks
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py rebuild_statistics
+
+# The portal's hot paths against a bare Django project (gunicorn, PostgreSQL, Redis db 8); prints
+# ratios. BENCH_ARGS: --quick, --dossiers 1000000, --rounds N, --seconds S (see bench/run.py).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -82,6 +82,15 @@ def _private_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalogue_cache():
+    """The cached catalogue answers live in the shared cache (Redis): a test's rolled-back
+    catalogue must not be served to the next one."""
+    from portal.catalogue.cache import bump_catalogue_version
+
+    bump_catalogue_version()
+
+
+@pytest.fixture(autouse=True)
 def _no_second_factor_by_default(settings):
     """Officers in most tests reach the admin with force_login; tests/backoffice turns TOTP on."""
     settings.BACKOFFICE_OTP_REQUIRED = False

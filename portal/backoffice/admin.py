@@ -23,6 +23,7 @@ from portal.accounts.access import can_act_for_unit, can_sign_for_unit, is_admin
 from portal.catalogue.models import ServiceLevel
 from portal.core import dates
 from portal.core.errors import Conflict, DomainError, NotFound
+from portal.core.pagination import CappedCountPaginator
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
 from portal.dossiers.attachments import citizen_file_response
@@ -274,6 +275,19 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         exactly, anything else accent- and case-insensitively in code, name and address, on
         indexes (usable with 100,000 dossiers in a unit)."""
         return selectors.search_dossiers(queryset, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """The unit's whole history is never counted: at most ten pages past the one shown
+        (the queues, a working set, count exactly as long as they are shorter than that)."""
+        from django.contrib.admin.views.main import PAGE_VAR
+
+        try:
+            page = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            page = 1
+        return CappedCountPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, page_number=page
+        )
 
     def get_ordering(self, request):
         queue = selectors.QUEUE_BY_KEY.get(request.GET.get("queue", ""))

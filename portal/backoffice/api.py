@@ -28,6 +28,7 @@ from portal.accounts.models import User
 from portal.catalogue.models import RequiredDocument, ResultMethod
 from portal.core.api import ApiErrorSerializer, VietnameseInputSerializer
 from portal.core.errors import DomainError, NotFound, PermissionDenied
+from portal.core.pagination import NextLinkPagination
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers.models import Dossier, State
 from portal.dossiers.serializers import TimelineEntrySerializer
@@ -308,6 +309,8 @@ def _run(action: str, dossier: Dossier, user, data: dict) -> None:
 class StaffDossierListView(ListAPIView):
     permission_classes = [IsBackOfficeUser]
     serializer_class = StaffDossierSerializer
+    # a unit's history can be a million rows: pages without a count (next/previous links)
+    pagination_class = NextLinkPagination
 
     @extend_schema(
         summary="Hàng đợi hồ sơ của đơn vị (cán bộ)",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,7 +14,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 
+from . import cache as catalogue_cache
 from . import presentation
 from .models import (
     Field,
@@ -177,6 +181,28 @@ class ProcedureListView(generics.ListAPIView):
     serializer_class = ProcedureListSerializer
     permission_classes = [AllowAny]
     authentication_classes: list = []
+
+    def list(self, request, *args, **kwargs):
+        """The same answer for everyone until staff edit the catalogue: kept (rendered) in the
+        shared cache with the catalogue version, per address asked (absolute links), language
+        and day (fees change on a date). Free-text searches are computed each time."""
+        renderer = getattr(request, "accepted_renderer", None)
+        if "q" in request.query_params or getattr(renderer, "format", "") != "json":
+            return super().list(request, *args, **kwargs)
+        key = catalogue_cache.cache_key(
+            "list",
+            request.build_absolute_uri(),
+            get_language() or "",
+            timezone.localdate().isoformat(),
+        )
+        version, body = catalogue_cache.lookup(key)
+        if body is None:
+            response = super().list(request, *args, **kwargs)
+            if version is None:
+                return response
+            body = JSONRenderer().render(response.data)
+            catalogue_cache.store(key, version, body)
+        return HttpResponse(body, content_type="application/json")
 
     def get_queryset(self):
         params = self.request.query_params

@@ -6,3 +6,8 @@ class CatalogueConfig(AppConfig):
     name = "portal.catalogue"
     label = "catalogue"
     verbose_name = _("Danh mục thủ tục")
+
+    def ready(self) -> None:
+        from .cache import connect_signals
+
+        connect_signals()

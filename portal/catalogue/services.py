@@ -190,4 +190,9 @@ def load_catalogue(*, data_dir: Path = DATA_DIR) -> LoadSummary:
         except KeyError as exc:
             raise DomainError(f"{code}: không có mẫu tờ khai {exc.args[0]}") from exc
 
+    # bulk_create sends no signal: the cached catalogue answers go stale explicitly
+    from .cache import bump_catalogue_version
+
+    bump_catalogue_version()
+    transaction.on_commit(bump_catalogue_version)
     return summary

@@ -98,8 +98,12 @@ class InputGuardMiddleware:
                     _replace_body(request, _nfc_querydict(form, request.encoding).urlencode())
             elif content_type == "application/json" or content_type.endswith("+json"):
                 body = request.body
-                if body.isascii() and b"\\u" not in body.lower():
-                    return  # plain ASCII, no escapes: already NFC
+                if b"\\u" not in body.lower():
+                    if body.isascii():
+                        return  # plain ASCII, no escapes: already NFC
+                    text = body.decode(request.encoding or settings.DEFAULT_CHARSET)
+                    if unicodedata.is_normalized("NFC", text):
+                        return  # no escapes: every string is a piece of this NFC text
                 data = json.loads(body)
                 normal = nfc_deep(data)
                 if normal != data:

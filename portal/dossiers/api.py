@@ -4,6 +4,7 @@ every error is {"code", "message", "errors"} (portal.core.api.exception_handler)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,6 +24,7 @@ from portal.dossiers.attachments import citizen_file_response
 from portal.dossiers.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    DossierCompactSerializer,
     DossierCreateSerializer,
     DossierDetailSerializer,
     DossierListSerializer,
@@ -59,8 +61,32 @@ def _open_or_404(field_file):
 
 
 def _detail(request, code: str) -> Response:
-    dossier = selectors.dossier_detail(user=request.user, code=code)
+    dossier = selectors.dossier_detail_api(user=request.user, code=code)
     return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+
+
+FULL_REPRESENTATION = "return=representation"
+PREFER_DESCRIPTION = (
+    "Trả lời dạng rút gọn (mã hồ sơ, trạng thái, phiên bản, các mốc thời gian, liên kết). Gửi kèm "
+    "tiêu đề `Prefer: return=representation` để nhận đầy đủ chi tiết hồ sơ (như "
+    "`GET /api/v1/dossiers/{code}/`)."
+)
+
+
+def _wants_full(request) -> bool:
+    prefer = request.headers.get("Prefer", "")
+    return FULL_REPRESENTATION in prefer.replace(" ", "").lower()
+
+
+def _written(request, dossier, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """The answer to a write: the compact representation built from the instance the service
+    returned (no further query), or the full detail when asked with `Prefer`."""
+    if _wants_full(request):
+        response = _detail(request, dossier.code)
+        response.status_code = status_code
+        response["Preference-Applied"] = FULL_REPRESENTATION
+        return response
+    return Response(DossierCompactSerializer(dossier).data, status=status_code)
 
 
 class DossierListCreateView(APIView):
@@ -80,8 +106,9 @@ class DossierListCreateView(APIView):
 
     @extend_schema(
         summary="Tạo hồ sơ (bản nháp)",
+        description=PREFER_DESCRIPTION,
         request=DossierCreateSerializer,
-        responses={201: DossierDetailSerializer, **_errors(400, 401, 403, 409)},
+        responses={201: DossierCompactSerializer, **_errors(400, 401, 403, 409)},
         tags=["dossiers"],
     )
     def post(self, request):
@@ -98,15 +125,13 @@ class DossierListCreateView(APIView):
             citizen=request.user, procedure=procedure, area=area, form_data=data.get("form_data")
         )
         if "result_method" in data or "result_address" in data:
-            services.update_draft(
+            dossier = services.update_draft(
                 dossier=dossier,
                 actor=request.user,
                 result_method=data.get("result_method"),
                 result_address=data.get("result_address"),
             )
-        response = _detail(request, dossier.code)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        return _written(request, dossier, status_code=status.HTTP_201_CREATED)
 
 
 class DossierDetailView(APIView):
@@ -151,11 +176,13 @@ class _ActionView(APIView):
         raise NotImplementedError
 
     def post(self, request, code: str):
-        dossier = selectors.get_dossier_for_user(user=request.user, code=code)
-        body = self.body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        self.act(request, dossier, body.validated_data)
-        return _detail(request, code)
+        # One read of the row: locked with the access filter, the service uses it as it is.
+        with transaction.atomic():
+            dossier = selectors.lock_dossier_for_user(user=request.user, code=code)
+            body = self.body_class(data=request.data)
+            body.is_valid(raise_exception=True)
+            dossier = self.act(request, dossier, body.validated_data)
+        return _written(request, dossier)
 
 
 class SubmitView(_ActionView):
@@ -165,17 +192,19 @@ class SubmitView(_ActionView):
             "400 missing_documents: `errors.missing` liệt kê chính xác giấy tờ còn thiếu. "
             "409 phone_not_verified: số điện thoại của tài khoản chưa được xác minh (mọi thông "
             "báo về hồ sơ gửi qua SMS); xác minh trên trang “Xác minh số điện thoại” "
-            "(/thong-bao/xac-minh-so-dien-thoai/) rồi nộp lại."
+            "(/thong-bao/xac-minh-so-dien-thoai/) rồi nộp lại.\n\n" + PREFER_DESCRIPTION
         ),
         request=VersionSerializer,
-        responses={200: DossierDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: DossierCompactSerializer, **_errors(400, 401, 403, 404, 409)},
         tags=["dossiers"],
     )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def act(self, request, dossier, data):
-        services.submit(dossier=dossier, actor=request.user, expected_version=data.get("version"))
+        return services.submit(
+            dossier=dossier, actor=request.user, expected_version=data.get("version")
+        )
 
 
 class WithdrawView(_ActionView):
@@ -183,15 +212,16 @@ class WithdrawView(_ActionView):
 
     @extend_schema(
         summary="Rút hồ sơ (trước khi tiếp nhận)",
+        description=PREFER_DESCRIPTION,
         request=WithdrawSerializer,
-        responses={200: DossierDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: DossierCompactSerializer, **_errors(400, 401, 403, 404, 409)},
         tags=["dossiers"],
     )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def act(self, request, dossier, data):
-        services.withdraw(
+        return services.withdraw(
             dossier=dossier,
             actor=request.user,
             reason=data.get("reason", ""),
@@ -202,15 +232,18 @@ class WithdrawView(_ActionView):
 class SupplementView(_ActionView):
     @extend_schema(
         summary="Nộp lại hồ sơ sau khi bổ sung",
+        description=PREFER_DESCRIPTION,
         request=VersionSerializer,
-        responses={200: DossierDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: DossierCompactSerializer, **_errors(400, 401, 403, 404, 409)},
         tags=["dossiers"],
     )
     def post(self, request, code: str):
         return super().post(request, code)
 
     def act(self, request, dossier, data):
-        services.resubmit(dossier=dossier, actor=request.user, expected_version=data.get("version"))
+        return services.resubmit(
+            dossier=dossier, actor=request.user, expected_version=data.get("version")
+        )
 
 
 class AttachmentListView(APIView):

@@ -1,8 +1,8 @@
 """Dossier codes: `settings.DOSSIER_CODE_FORMAT`, by default `<unit code>-<yyyymmdd>-<sequence>`.
 
-The sequence is a per (unit, day) counter row, created if missing (`bulk_create(ignore_conflicts)`)
-and then locked with `select_for_update()` inside the caller's transaction: concurrent submissions
-to one unit queue on that row, so two dossiers never get the same number (PostgreSQL; SQLite
+The sequence is a per (unit, day) counter row, created or incremented by one
+`INSERT … ON CONFLICT DO UPDATE … RETURNING` (which keeps the row locked) inside the caller's
+transaction: concurrent submissions to one unit queue on that row, so two dossiers never get the same number (PostgreSQL; SQLite
 serialises writers anyway).
 """
 
@@ -23,6 +23,18 @@ def next_sequence(*, unit: PoliceUnit, day: dt.date) -> int:
     """The next number for (unit, day). Must run inside a transaction (the row stays locked)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_sequence() must run inside a transaction.")
+    connection = transaction.get_connection()
+    if connection.vendor in ("postgresql", "sqlite"):
+        # One statement: create the row or bump it; the updated row stays locked until commit.
+        table = connection.ops.quote_name(CodeSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, day, last) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (unit_id, day) DO UPDATE SET last = {table}.last + 1 "
+                "RETURNING last",
+                [unit.pk, day.isoformat() if connection.vendor == "sqlite" else day],
+            )
+            return cursor.fetchone()[0]
     CodeSequence.objects.bulk_create([CodeSequence(unit=unit, day=day)], ignore_conflicts=True)
     row = CodeSequence.objects.select_for_update().get(unit=unit, day=day)
     CodeSequence.objects.filter(pk=row.pk).update(last=F("last") + 1)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.core.errors import NotFound
 from portal.dossiers.models import (
     RECORDED_LABEL,
@@ -17,7 +20,9 @@ from portal.dossiers.models import (
     Dossier,
     DossierEvent,
     State,
+    SupplementRequest,
 )
+from portal.units.models import PoliceUnit
 
 
 def _not_found() -> NotFound:
@@ -91,6 +96,44 @@ def get_dossier_for_user(*, user, code: str) -> Dossier:
     return dossier
 
 
+def lock_dossier_for_user(*, user, code: str) -> Dossier:
+    """The dossier `user` may see, read once and locked (SELECT … FOR UPDATE with the access
+    filter) for the rest of the caller's transaction: the services take this instance as it is
+    instead of reading and locking the row a second time. Must run inside `transaction.atomic()`."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_dossier_for_user() must run inside transaction.atomic().")
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_for_update(of=("self",))
+        .select_related("procedure", "unit", "citizen")
+        .prefetch_related("procedure__fees")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise _not_found()
+    mark_locked(dossier)
+    return dossier
+
+
+def mark_locked(dossier: Dossier) -> None:
+    """Remember the atomic block in which `dossier` was locked (see `is_locked`)."""
+    dossier._locked_in = transaction.get_connection().atomic_blocks[-1]
+
+
+def is_locked(dossier: Dossier) -> bool:
+    """True while the atomic block that locked this instance is still open (the row lock is
+    held and nothing else can have changed the row since it was read)."""
+    block = getattr(dossier, "_locked_in", None)
+    if block is None:
+        return False
+    return any(b is block for b in transaction.get_connection().atomic_blocks)
+
+
 def get_attachment_for_user(*, user, code: str, attachment_id: int) -> Attachment:
     dossier = get_dossier_for_user(user=user, code=code)
     try:
@@ -122,23 +165,184 @@ def lookup_public(*, code: str, personal_id: str) -> Dossier | None:
 
 
 def dossier_detail(*, user, code: str) -> Dossier:
-    """A dossier with its attachments, documents and history prefetched (detail page / API)."""
-    dossier = get_dossier_for_user(user=user, code=code)
-    return (
-        Dossier.objects.select_related("procedure", "unit", "area", "citizen", "assigned_to")
-        .prefetch_related(
-            "attachments",
-            "documents",
-            "supplement_requests",
+    """A dossier with what the detail page / API shows, read once with the access filter (the
+    row and its joined relations in one query), then its lists: attachments and history always,
+    documents once it left the draft (none is issued before), supplement requests if the history
+    has one."""
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_related("procedure", "unit", "area", "citizen", "assigned_to")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise _not_found()
+    # ordered here, so no prefetch joins the dossier table for the models' default order
+    prefetch_related_objects(
+        [dossier],
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+        Prefetch(
+            "events",
+            queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
+                "at", "pk"
+            ),
+        ),
+    )
+    lookups = []
+    if dossier.state == State.DRAFT:
+        _prefetched_empty(dossier, "documents")  # none is issued before submission
+    else:
+        lookups.append(
+            Prefetch("documents", queryset=Document.objects.order_by("created_at", "pk"))
+        )
+    # a supplement request is only ever made with its "request_supplement" history row
+    if any(e.action == "request_supplement" for e in dossier.events.all()):
+        lookups.append(
             Prefetch(
-                "events",
-                queryset=DossierEvent.objects.select_related("actor", "actor_unit").order_by(
-                    "at", "pk"
-                ),
+                "supplement_requests",
+                queryset=SupplementRequest.objects.order_by("-requested_at"),
+            )
+        )
+    else:
+        _prefetched_empty(dossier, "supplement_requests")
+    if lookups:
+        prefetch_related_objects([dossier], *lookups)
+    return dossier
+
+
+def dossier_detail_api(*, user, code: str) -> Dossier:
+    """What the detail API shows in ONE query on PostgreSQL: the row with its joined relations,
+    and attachments, documents, history and supplement requests as JSON arrays in the same
+    statement (ARRAY(SELECT jsonb_build_object(…))), turned back into model instances. Other
+    databases: `dossier_detail`."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return dossier_detail(user=user, code=code)
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+    from django.db.models.functions import JSONObject
+
+    def rows(model, order, **extra):
+        fields = {name: name for name in _SHOWN[model]}
+        return ArraySubquery(
+            model.objects.filter(dossier=OuterRef("pk"))
+            .order_by(*order)
+            .values(json=JSONObject(**fields, **extra))
+        )
+
+    code = str(code or "").strip()
+    if not code:
+        raise _not_found()
+    dossier = (
+        visible_dossiers(user=user)
+        .select_related("procedure", "unit", "area", "citizen", "assigned_to")
+        .annotate(
+            _attachments=rows(Attachment, ("uploaded_at", "pk")),
+            _documents=rows(Document, ("created_at", "pk")),
+            _supplements=rows(SupplementRequest, ("-requested_at", "pk")),
+            _events=rows(
+                DossierEvent,
+                ("at", "pk"),
+                _actor_name=Coalesce(NullIf("actor__full_name", Value("")), "actor__username"),
+                _actor_unit_name="actor_unit__name",
             ),
         )
-        .get(pk=dossier.pk)
+        .filter(code=code)
+        .first()
     )
+    if dossier is None:
+        raise _not_found()
+    _prefetched_list(dossier, "attachments", _instances(Attachment, dossier._attachments))
+    documents = _instances(Document, dossier._documents)
+    for document in documents:
+        document.dossier = dossier
+    _prefetched_list(dossier, "documents", documents)
+    _prefetched_list(
+        dossier, "supplement_requests", _instances(SupplementRequest, dossier._supplements)
+    )
+    events = []
+    for data in dossier._events:
+        event = _instances(DossierEvent, [data])[0]
+        # only the names are shown: the related rows stand in with their name
+        if event.actor_id:
+            name = data["_actor_name"] or ""
+            event.actor = User(pk=event.actor_id, full_name=name, username=name)
+        if event.actor_unit_id:
+            event.actor_unit = PoliceUnit(pk=event.actor_unit_id, name=data["_actor_unit_name"])
+        events.append(event)
+    _prefetched_list(dossier, "events", events)
+    return dossier
+
+
+# The columns the detail shows (fewer expressions to build for each request); the others are
+# left empty on the instances.
+_SHOWN = {
+    Attachment: (
+        "id",
+        "dossier_id",
+        "requirement_key",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_at",
+        "supplement_request_id",
+        "verified",
+    ),
+    Document: ("id", "dossier_id", "kind", "status", "created_at"),
+    SupplementRequest: ("id", "dossier_id", "requested_at", "items", "guidance", "fulfilled_at"),
+    DossierEvent: (
+        "id",
+        "dossier_id",
+        "at",
+        "action",
+        "from_state",
+        "to_state",
+        "actor_id",
+        "actor_kind",
+        "actor_role",
+        "actor_unit_id",
+        "reason",
+        "details",
+    ),
+}
+
+
+def _instances(model, rows) -> list:
+    """Model instances from `jsonb_build_object` rows (values converted as from the database)."""
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in _SHOWN[model]]
+    names = [f.attname for f in fields]
+    out = []
+    for data in rows or []:
+        if isinstance(data, str):
+            data = json.loads(data)
+        obj = model(
+            **{name: f.to_python(data.get(name)) for name, f in zip(names, fields, strict=True)}
+        )
+        obj._state.adding, obj._state.db = False, "default"
+        out.append(obj)
+    return out
+
+
+def _prefetched_list(dossier: Dossier, name: str, items: list) -> None:
+    qs = getattr(dossier, name).all()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    dossier._prefetched_objects_cache = getattr(dossier, "_prefetched_objects_cache", {})
+    dossier._prefetched_objects_cache[name] = qs
+
+
+def _prefetched_empty(dossier: Dossier, name: str) -> None:
+    """Mark the related list `name` as read and empty (no query when it is used)."""
+    qs = getattr(dossier, name).all()
+    qs._result_cache = []
+    qs._prefetch_done = True
+    dossier._prefetched_objects_cache = getattr(dossier, "_prefetched_objects_cache", {})
+    dossier._prefetched_objects_cache[name] = qs
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,32 @@ class DossierListSerializer(serializers.ModelSerializer):
         return obj.state == State.SUPPLEMENT_REQUESTED
 
 
+class DossierLinksSerializer(serializers.Serializer):
+    self = serializers.CharField(help_text="Chi tiết hồ sơ (GET).")
+    submit = serializers.CharField()
+    attachments = serializers.CharField()
+
+
+class DossierCompactSerializer(serializers.Serializer):
+    """What a write answers by default: enough to go on (state, version for the next write)
+    without the cost of the full detail (history, attachments, documents, allowed actions)."""
+
+    code = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    national_status_code = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field(DossierLinksSerializer)
+    def get_links(self, obj) -> dict:
+        base = f"/api/v1/dossiers/{obj.code}/"
+        return {"self": base, "submit": base + "submit/", "attachments": base + "attachments/"}
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = serializers.CharField()

@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.utils.translation import gettext
 
 from portal.core.errors import Conflict
@@ -89,7 +88,18 @@ class _Session:
 
 @functools.lru_cache(maxsize=64)
 def _package_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    """(holidays, worked weekend days) of `holidays.VN` for one year."""
+    """(holidays, worked weekend days) of `holidays.VN` for one year: from the generated table
+    (vn_holidays.py) when it covers the year, so web workers need not import the package."""
+    from portal.workcalendar.vn_holidays import TABLE
+
+    if year in TABLE:
+        off, worked = TABLE[year]
+        return (
+            frozenset(dt.date.fromisoformat(d) for d in off),
+            frozenset(dt.date.fromisoformat(d) for d in worked),
+        )
+    import holidays
+
     vn = holidays.VN(years=year)
     days_off = frozenset(vn.keys())
     worked = frozenset(day for day in getattr(vn, "weekend_workdays", ()) if day.year == year)

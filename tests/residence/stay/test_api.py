@@ -27,15 +27,18 @@ def test_a_host_files_five_guests_through_the_api(
     data = notice(
         *(guest(p.personal_id, arrives=local(2026, 12, 1, 22, 0)) for p in registry_guests)
     )
+    full = {"HTTP_PREFER": "return=representation"}  # the full detail, not the compact answer
     response = api.post(
-        BASE, {"procedure": "2.001159", "area": area.code, "form_data": data}, format="json"
+        BASE, {"procedure": "2.001159", "area": area.code, "form_data": data}, format="json", **full
     )
     assert response.status_code == 201, response.json()
     created = response.json()
     assert created["state"] == "draft" and created["missing_documents"] == []
 
-    response = api.post(f"{BASE}{created['code']}/submit/", {}, format="json")
-    assert response.status_code == 200, response.json()
+    compact = api.post(f"{BASE}{created['code']}/submit/", {}, format="json")
+    assert compact.status_code == 200, compact.json()
+    assert compact.json()["state"] == "result_returned" and compact.json()["due_at"] is None
+    response = api.get(f"{BASE}{created['code']}/")
     body = response.json()
     assert body["state"] == "result_returned"
     assert body["state_label"] == "Đã ghi nhận"

@@ -1,0 +1,90 @@
+"""The catalogue in the shared cache (Redis in production, locmem in development).
+
+Cached answers carry the catalogue *version* they were made at; the version is kept in the same
+shared cache and read with the answer in one round trip (MGET). Any change to a procedure or its
+related rows (fees, legal bases, required documents, forms, the procedure ↔ form
+links) sets a new version after the transaction commits, so every process stops using the old
+answers at once (nothing depends on one process's memory). A cache that does not answer only costs
+the cached speed: the answer is computed as without a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "catalogue:version"
+TIMEOUT = 24 * 3600  # a day: the date is part of the key anyway (fees depend on it)
+
+
+def catalogue_version() -> str | None:
+    """The current version (created if missing), None if the cache does not answer."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the request
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None
+
+
+def bump_catalogue_version() -> None:
+    """A new version: every cached catalogue answer is stale from now on (all processes)."""
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalogue cache unavailable: version not bumped", exc_info=True)
+
+
+def bump_after_commit(**kwargs) -> None:
+    """Now (this transaction's own later reads) and again after commit (another process may
+    have cached the old rows under the first new version meanwhile)."""
+    bump_catalogue_version()
+    transaction.on_commit(bump_catalogue_version)
+
+
+def cache_key(*parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"catalogue:answer:{digest}"
+
+
+def lookup(key: str) -> tuple[str | None, object | None]:
+    """(current version, the answer stored under `key` if it was made at that version) in one
+    round trip to the cache. (None, None) if the cache does not answer: compute, do not store."""
+    try:
+        found = cache.get_many([VERSION_KEY, key])
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the request
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None, None
+    version = found.get(VERSION_KEY) or catalogue_version()
+    entry = found.get(key)
+    if version and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def store(key: str, version: str, answer) -> None:
+    try:
+        cache.set(key, (version, answer), timeout=TIMEOUT)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalogue cache unavailable: answer not stored", exc_info=True)
+
+
+def connect_signals() -> None:
+    """Any save or delete of a catalogue model (and the procedure ↔ form links) bumps the version."""
+    for model in apps.get_app_config("catalogue").get_models():
+        uid = f"catalogue-version-{model._meta.label}"
+        post_save.connect(bump_after_commit, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_after_commit, sender=model, dispatch_uid=uid + "-delete")
+    through = apps.get_model("catalogue", "Procedure").forms.through
+    m2m_changed.connect(bump_after_commit, sender=through, dispatch_uid="catalogue-version-m2m")
