@@ -241,7 +241,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "portal.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min"),
+        "card_expiry": env.str("CARD_EXPIRY_THROTTLE_RATE", default="30/min"),
+    },
     # DRF's own throttles trust X-Forwarded-For when this is None: key them like everything else.
     # The portal's throttles use portal.core.ratelimit.ClientRateThrottle.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -361,6 +364,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Citizens are told once when their dossier passes its due moment (issue 14).
         "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
+        # Identity cards (issue 11): expire, then remind 30 days before expiry, once a day.
+        "citizen-id-daily-cards": {
+            "task": "citizen_id.daily_cards",
+            "schedule": crontab(hour=6, minute=30),
+        },
     }
 )
 # end notifications

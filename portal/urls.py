@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("portal.complaints.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
+    path("", include("citizen_id.api_urls")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("minh-bach/", include("portal.statistics.urls")),
+    path("can-cuoc/", include("citizen_id.urls")),
     path("", include("portal.catalogue.urls")),
 ]
 

@@ -46,6 +46,9 @@ class Command(BaseCommand):
         from portal.complaints.demo import seed_complaints
 
         complaints = seed_complaints()
+        from citizen_id.demo import seed_cards
+
+        seed_cards()
         if verbosity:
             self._print_logins(report)
             self.stdout.write(totp_help)
