@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.backoffice",
     "portal.complaints",
     "portal.statistics",
+    "portal.booking",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -436,4 +437,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "StateEnum": "portal.dossiers.models.State",
         "ComplaintStateEnum": "portal.complaints.models.ComplaintState",
     }
+)
+
+# appointment booking (portal.booking): slots offered from tomorrow up to this many days ahead, and
+# the slot length / capacity of a unit that has no SlotPolicy row.
+BOOKING_DAYS_AHEAD = env.int("BOOKING_DAYS_AHEAD", default=14)
+BOOKING_DEFAULT_SLOT_MINUTES = env.int("BOOKING_DEFAULT_SLOT_MINUTES", default=30)
+BOOKING_DEFAULT_CAPACITY = env.int("BOOKING_DEFAULT_CAPACITY", default=2)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStateEnum"] = (
+    "portal.booking.models.AppointmentState"
 )

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
     path("", include("citizen_id.api_urls")),
+    path("", include("portal.booking.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     re_path(r"^api/", core_views.api_not_found),
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
+    path("", include("portal.booking.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
