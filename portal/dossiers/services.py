@@ -85,6 +85,14 @@ def get_plugin(procedure: Procedure) -> ProcedurePlugin:
     return registry.get(procedure.code) or DefaultPlugin()
 
 
+def _slip(dossier: Dossier, kind: str, default: str, context: dict) -> tuple[str, dict]:
+    """The slip's template (the plugin's `slip_templates`, else the engine's residence slip) and
+    its context with the plugin's extras (`slip_context`)."""
+    plugin = get_plugin(dossier.procedure)
+    context.update(_json_safe(dict(plugin.slip_context(dossier=dossier, kind=kind) or {})))
+    return plugin.slip_templates.get(kind, default), context
+
+
 def _now() -> dt.datetime:
     return timezone.now()
 
@@ -413,6 +421,7 @@ def issue_filled_form(dossier: Dossier, *, event: DossierEvent | None) -> Docume
     )
     context["procedure"]["name_vi"] = dossier.procedure.name_vi
     context["f"]["summary"] = context["summary"]
+    context = _slip(dossier, "form", form.template_name, context)[1]
     return issue_document(
         dossier,
         kind=Document.Kind.FORM,
@@ -438,6 +447,15 @@ def _render_context(context: dict) -> dict:
     for key in ("submitted_at", "received_at", "accepted_at", "due_at", "issued_at"):
         if ctx.get(key):
             ctx[key] = timezone.localtime(_to_datetime(ctx[key]))
+    # Dates a plugin's slip adds (slip_context), frozen as ISO strings.
+    if isinstance(ctx.get("appointment_at"), str):
+        ctx["appointment_at"] = timezone.localtime(_to_datetime(ctx["appointment_at"]))
+    for holder, key in ((ctx, "return_on"), (ctx.get("data"), "date_of_birth")):
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            try:
+                holder[key] = dt.date.fromisoformat(holder[key])
+            except ValueError:  # noqa: PERF203 - not a date: printed as given
+                continue
     if ctx.get("lookup_url"):
         try:
             ctx["qr"] = qr_data_uri(ctx["lookup_url"])
@@ -838,7 +856,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
                 code="invalid_form",
                 details={"result_address": [_("Vui lòng nhập địa chỉ nhận kết quả.")]},
             )
-        if locked.procedure.requires_online_payment:
+        if locked.procedure.requires_online_payment and not plugin.fee_waived(dossier=locked):
             online_fee = locked.procedure.fee_on(timezone.localdate(now), "online")
     method = "submit_for_payment" if online_fee and online_fee.amount > 0 else "submit"
     _check_transition(locked, method, actor)
@@ -850,7 +868,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         locked.fee_paid_online = True
     else:
         fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
-        locked.fee_amount = fee.amount if fee else 0
+        locked.fee_amount = fee.amount if fee and not plugin.fee_waived(dossier=locked) else 0
         locked.fee_paid_online = False
         locked.received_at = reception_moment(
             submitted_at=now,
@@ -1062,14 +1080,16 @@ def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         if again
         else str(Document.Kind.RECEIPT.label)
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.RECEIPT,
-        template_name=RECEIPT_TEMPLATE,
-        event=event,
-        context=document_context(
+        "receipt",
+        RECEIPT_TEMPLATE,
+        document_context(
             locked, officer_unit=locked.unit.name, title=str(title), supplement_receipt=again
         ),
+    )
+    issue_document(
+        locked, kind=Document.Kind.RECEIPT, template_name=template, event=event, context=context
     )
     notify_event(
         "dossier_received", dossier=locked, context={"appointment_date": _fmt(locked.due_at)}
@@ -1175,17 +1195,23 @@ def request_supplement(
         },
         at=now,
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.SUPPLEMENT_GUIDANCE,
-        template_name=SUPPLEMENT_TEMPLATE,
-        event=event,
-        context=document_context(
+        "supplement",
+        SUPPLEMENT_TEMPLATE,
+        document_context(
             locked,
             items=cleaned,
             guidance=guidance,
             title=str(Document.Kind.SUPPLEMENT_GUIDANCE.label),
         ),
+    )
+    issue_document(
+        locked,
+        kind=Document.Kind.SUPPLEMENT_GUIDANCE,
+        template_name=template,
+        event=event,
+        context=context,
     )
     notify_event(
         "supplement_requested",
@@ -1243,18 +1269,20 @@ def refuse(
         details={"legal_provision": legal_provision},
         at=now,
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.REFUSAL,
-        template_name=REFUSAL_TEMPLATE,
-        event=event,
-        context=document_context(
+        "refusal",
+        REFUSAL_TEMPLATE,
+        document_context(
             locked,
             reason=reason,
             legal_provision=legal_provision,
             title=str(Document.Kind.REFUSAL.label),
             **(document_extra or {}),
         ),
+    )
+    issue_document(
+        locked, kind=Document.Kind.REFUSAL, template_name=template, event=event, context=context
     )
     notify_event(
         "dossier_refused",
