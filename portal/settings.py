@@ -447,3 +447,7 @@ BOOKING_DEFAULT_CAPACITY = env.int("BOOKING_DEFAULT_CAPACITY", default=2)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStateEnum"] = (
     "portal.booking.models.AppointmentState"
 )
+
+# identity cards (citizen_id.procedures): a lost or damaged card is re-issued fully online (no visit,
+# card by post) when the last biometric capture is younger than this many years and the data unchanged.
+CITIZEN_ID_BIOMETRIC_REUSE_YEARS = env.int("CITIZEN_ID_BIOMETRIC_REUSE_YEARS", default=5)
