@@ -109,7 +109,7 @@ class FirstIssuePlugin(CardPlugin):
             "representative": {
                 "name": dossier.applicant_name,
                 "personal_id": dossier.applicant_personal_id,
-                "relation": dict(FirstIssueForm.RELATIONS).get(data.get("relation"), ""),
+                "relation": str(dict(FirstIssueForm.RELATIONS).get(data.get("relation"), "")),
             },
         }
 
