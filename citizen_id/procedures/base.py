@@ -184,7 +184,9 @@ class IdentityPlugin(ProcedurePlugin):
                 form_code="CC02",
                 form_name=NAMES["CC02"],
                 title=_("Giấy hẹn trả thẻ căn cước (CC02)"),
-                appointment_at=appointment.starts_at.isoformat() if appointment else "",
+                appointment_at=timezone.localtime(appointment.starts_at).isoformat()
+                if appointment
+                else "",
                 return_on=due.isoformat() if due else "",
                 receive_method_label=data["receive_method_label"],
                 delivery_address=data["delivery_address"],
