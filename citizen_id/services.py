@@ -67,11 +67,17 @@ def issue_card(
     dossier=None,
     actor=None,
     replaces: IdentityCard | None = None,
-    replaced_status: str = CardStatus.REPLACED,
 ) -> IdentityCard:
     """Record a new card for `person` (the registry's name, birth date and sex are printed on it),
-    with the expiry of Art. 21. A current valid card (or `replaces`, whatever its status) is
-    marked `replaced_status` (replaced by default) in the same transaction."""
+    with the expiry of Art. 21, in one transaction with the person row locked.
+
+    - `replaces` (renewal, re-issue): that card, whatever its status (valid, expired, reported
+      lost), becomes "replaced" and the new card points to it. A card already replaced, or one
+      superseded by a newer valid card, is a Conflict (`card_already_replaced`): two approvals of
+      one renewal cannot both issue a card.
+    - Without `replaces`: a first issue refuses a person who holds a valid card (`card_exists`);
+      any other kind replaces the current valid card, if there is one.
+    """
     from residence.services.common import lock_person
 
     person = lock_person(person)
@@ -82,16 +88,29 @@ def issue_card(
         .filter(person=person, status=CardStatus.VALID)
         .first()
     )
-    old = replaces or current
-    if old is not None:
-        old = _lock_card(old)
+    if replaces is not None:
+        old = _lock_card(replaces)
         if old.person_id != person.pk:
             raise Conflict(_("Thẻ cũ không phải của người này."), code="card_not_of_person")
-        if old.status != CardStatus.REPLACED:
-            _set_status(old, replaced_status, actor=actor, dossier=dossier)
-    if current is not None and old is not None and current.pk != old.pk:
-        current = _lock_card(current)
-        _set_status(current, CardStatus.REPLACED, actor=actor, dossier=dossier)
+        if (
+            old.status == CardStatus.REPLACED
+            or _has_successor(old)
+            or (current is not None and current.pk != old.pk)
+        ):
+            raise Conflict(
+                _("Thẻ số %(number)s cấp ngày %(day)s đã được thay bằng thẻ khác.")
+                % {"number": old.number, "day": old.issued_on.strftime("%d/%m/%Y")},
+                code="card_already_replaced",
+            )
+    elif current is not None and kind == IssueKind.FIRST:
+        raise Conflict(
+            _("Người này đã có thẻ căn cước còn hiệu lực; hãy làm thủ tục cấp đổi hoặc cấp lại."),
+            code="card_exists",
+        )
+    else:
+        old = current
+    if old is not None:
+        _set_status(old, CardStatus.REPLACED, actor=actor, dossier=dossier)
     expiry = card_expiry(date_of_birth=person.date_of_birth, issued_on=issued_on)
     card = IdentityCard.objects.create(
         person=person,
@@ -104,7 +123,7 @@ def issue_card(
         expires_on=expiry.expires_on,
         issuing_unit=issuing_unit,
         status=CardStatus.VALID,
-        replaces=old if old is not None and not _has_successor(old) else None,
+        replaces=old,
         created_by_dossier=dossier,
     )
     CardStatusChange.objects.create(

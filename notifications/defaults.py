@@ -230,6 +230,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "Phản ánh {{ complaint_code }} về {{ unit_name }} chưa được xử lý đúng hạn nên đã được "
         "chuyển {{ handling_unit_name }} chỉ đạo.\n\n" + _SIGN,
     },
+    (ev.TEMPORARY_RESIDENCE_EXPIRING, "sms"): {
+        "body": "Tạm trú của Ông/Bà tại {{ residence_address }} hết hạn ngày {{ expires_on }}. "
+        "Gia hạn trực tuyến: {{ portal_url }}",
+    },
+    (ev.TEMPORARY_RESIDENCE_EXPIRING, "email"): {
+        "subject": "Đăng ký tạm trú của Ông/Bà sắp hết hạn ({{ expires_on }})",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Đăng ký tạm trú của Ông/Bà tại {{ residence_address }} hết hạn ngày {{ expires_on }} "
+        "(còn {{ days_left }} ngày).\n"
+        "Nếu tiếp tục ở tại đây, Ông/Bà thực hiện thủ tục gia hạn tạm trú trong 15 ngày trước "
+        "khi hết hạn, trực tuyến tại {{ portal_url }} hoặc tại {{ unit_name }}.\n\n" + _SIGN,
+    },
     (ev.CARD_EXPIRY_REMINDER, "sms"): {
         "body": "Thẻ căn cước số {{ card_number }} hết hạn ngày {{ expires_on }}"
         "{% if renewal_age %} (đủ {{ renewal_age }} tuổi){% endif %}. Cấp đổi trực tuyến: "

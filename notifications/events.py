@@ -32,6 +32,7 @@ COMPLAINT_RESOLVED = "complaint_resolved"
 COMPLAINT_CLOSED = "complaint_closed"
 COMPLAINT_REOPENED = "complaint_reopened"
 COMPLAINT_ESCALATED = "complaint_escalated"
+TEMPORARY_RESIDENCE_EXPIRING = "temporary_residence_expiring"
 CARD_EXPIRY_REMINDER = "card_expiry_reminder"
 
 AUTOMATIC = ("portal_url", "citizen_name")
@@ -83,6 +84,9 @@ EVENTS: dict[str, EventSpec] = {
     COMPLAINT_CLOSED: EventSpec(_("Phản ánh đã kết thúc"), _COMPLAINT),
     COMPLAINT_REOPENED: EventSpec(_("Phản ánh được mở lại"), _COMPLAINT + ("reason",)),
     COMPLAINT_ESCALATED: EventSpec(_("Phản ánh được chuyển lên cấp trên"), _COMPLAINT),
+    TEMPORARY_RESIDENCE_EXPIRING: EventSpec(
+        _("Tạm trú sắp hết hạn"), ("residence_address", "expires_on", "days_left", "unit_name")
+    ),
     CARD_EXPIRY_REMINDER: EventSpec(
         _("Nhắc cấp đổi thẻ căn cước"), ("card_number", "expires_on", "renewal_age")
     ),
@@ -138,7 +142,9 @@ def sample_context() -> dict:
         "handling_unit_name": "Công an tỉnh Thái Nguyên",
         "response_due": dt.datetime.combine(today + dt.timedelta(days=1), dt.time(16, 30)),
         "resolution": "Đơn vị đã tiếp nhận lại hồ sơ và trả kết quả đúng hẹn mới.",
+        "residence_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
+        "expires_on": today + dt.timedelta(days=15),
+        "days_left": 15,
         "card_number": "019190000123",
-        "expires_on": (today + dt.timedelta(days=30)).strftime("%d/%m/%Y"),
         "renewal_age": "25",
     }

@@ -383,6 +383,12 @@ CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
 }
 # end statistics
 
+# residence: holders of a temporary residence expiring within 15 days are reminded once a day.
+CELERY_BEAT_SCHEDULE["residence-remind-expiring-temporary"] = {
+    "task": "residence.remind_expiring_temporary",
+    "schedule": crontab(hour=8, minute=0),
+}
+
 # back office: staff log into the admin with a password AND a TOTP code (django-otp); repeated
 # failed logins lock the admin login for a while (django-axes, failures recorded from Django's
 # user_login_failed signal; the lockout is enforced by portal.backoffice.otp.BackofficeAdminSite).

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("portal.complaints.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
+    path("", include("residence.api_urls")),
     path("", include("citizen_id.api_urls")),
     path("", include("portal.booking.api_urls")),
 ]
@@ -37,6 +38,7 @@ urlpatterns = [
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("", include("portal.booking.urls")),
+    path("cu-tru/", include("residence.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),

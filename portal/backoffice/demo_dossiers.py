@@ -45,6 +45,15 @@ def _absence_form(citizen: User, plugin, n: int) -> dict:
 
 
 def _filed(citizen: User, procedure: Procedure, unit: PoliceUnit, n: int) -> Dossier:
+    from residence.services.common import get_or_create_person
+
+    # Khai báo tạm vắng is declared by a person in the residence registry (idempotent).
+    get_or_create_person(
+        personal_id=citizen.personal_id,
+        full_name=citizen.full_name or citizen.username,
+        date_of_birth=citizen.date_of_birth or dt.date(1990, 1, 1),
+        sex=citizen.sex or "M",
+    )
     plugin = services.get_plugin(procedure)
     dossier = services.create_draft(citizen=citizen, procedure=procedure, area=unit.area)
     dossier = services.update_draft(

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec
+from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, _jsonable
 from residence.forms import TemporaryAbsenceForm
+from residence.services.absences import record_absence
+from residence.services.common import find_person
 
 TEMPORARY_ABSENCE = "1.003677"
 
 
 class TemporaryAbsencePlugin(ProcedurePlugin):
-    """Khai báo tạm vắng. Approval records the declaration and issues a CT03-style slip; the
-    residence registry (a later issue) will store the absence inside the same transaction."""
+    """Khai báo tạm vắng. Validation needs the person in the residence registry and an absence
+    not entirely in the past; approval stores the absence in the registry (TemporaryAbsence and
+    RegistryChange, person locked) in the approval transaction and issues the CT03 slip."""
 
     procedure_code = TEMPORARY_ABSENCE
     form_class = TemporaryAbsenceForm
@@ -37,10 +41,55 @@ class TemporaryAbsencePlugin(ProcedurePlugin):
         merged.update({k: v for k, v in (data or {}).items() if v not in (None, "")})
         if not merged.get("residence_commune") and dossier.area_id:
             merged["residence_commune"] = dossier.area.name
-        return super().clean(dossier=dossier, data=merged)
+        form = self.form_class(data=merged)
+        form.is_valid()
+        errors = {k: list(v) for k, v in form.errors.as_data().items()}
+        cleaned = form.cleaned_data
+        end = cleaned.get("date_to")
+        today = timezone.localdate()
+        if end and end < today and "date_to" not in errors:
+            errors["date_to"] = [
+                ValidationError(
+                    _(
+                        "Thời gian tạm vắng đã kết thúc (đến ngày %(end)s, trước hôm nay): "
+                        "không khai báo tạm vắng cho khoảng thời gian đã qua."
+                    )
+                    % {"end": end.strftime("%d/%m/%Y")}
+                )
+            ]
+        if cleaned.get("personal_id") and find_person(cleaned["personal_id"]) is None:
+            errors.setdefault("personal_id", []).append(
+                ValidationError(
+                    _(
+                        "Không tìm thấy người có số định danh %(pid)s trong Cơ sở dữ liệu về cư "
+                        "trú: chỉ khai báo tạm vắng được cho người đã đăng ký thường trú hoặc tạm "
+                        "trú. Vui lòng liên hệ Công an xã / phường nơi cư trú."
+                    )
+                    % {"pid": cleaned["personal_id"]}
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+        return {k: _jsonable(v) for k, v in cleaned.items()}
 
     def approve(self, *, dossier, actor) -> ResultDocumentSpec:
         data = dossier.form_data
+        person = find_person(data.get("personal_id") or dossier.applicant_personal_id)
+        if person is None:
+            from portal.core.errors import Conflict
+
+            raise Conflict(
+                _("Không tìm thấy người khai báo trong Cơ sở dữ liệu về cư trú."),
+                code="registry_changed",
+            )
+        record_absence(
+            dossier=dossier,
+            person=person,
+            date_from=_date(data["date_from"]),
+            date_to=_date(data["date_to"]),
+            destination=data.get("destination_address", ""),
+            reason=data.get("reason", ""),
+        )
         return ResultDocumentSpec(
             template_name=self.result_template,
             title=_("Phiếu khai báo tạm vắng"),
@@ -60,6 +109,12 @@ class TemporaryAbsencePlugin(ProcedurePlugin):
                 "signer_role": _("Trưởng Công an"),
             },
         )
+
+
+def _date(value):
+    import datetime as dt
+
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _vn_date(value: str) -> str:

@@ -22,7 +22,12 @@ from portal.dossiers import services
 from portal.dossiers.models import Attachment, Dossier, State
 from tests.accounts.conftest import PASSWORD
 from tests.conftest import require_service
-from tests.dossiers.conftest import make_citizen, make_pdf_bytes, valid_absence_form
+from tests.dossiers.conftest import (
+    make_citizen,
+    make_pdf_bytes,
+    put_in_registry,
+    valid_absence_form,
+)
 
 from .test_admin import CHANGELIST
 
@@ -66,6 +71,7 @@ def file_dossier(citizen, procedure, area) -> Dossier:
             phone=citizen.phone or "+84912000999", phone_verified_at=timezone.now()
         )
         citizen.refresh_from_db()
+    put_in_registry(citizen)  # khai báo tạm vắng is for residents in the registry
     dossier = services.create_draft(
         citizen=citizen, procedure=procedure, area=area, form_data=valid_absence_form()
     )

@@ -109,8 +109,8 @@ def test_detail_page_shows_everything(client, catalogue):
         "1.004222",
         "Đăng ký thường trú",
         "Đăng ký, quản lý cư trú",
-        "Mức độ 4",
-        "Dịch vụ công trực tuyến toàn trình",
+        "Mức độ 3",
+        "Dịch vụ công trực tuyến một phần",
         "07 ngày làm việc",
         "Công an cấp xã",
         "Trình tự thực hiện",
@@ -161,16 +161,14 @@ def test_fee_schedule_marks_current_upcoming_previous(catalogue):
     ]
 
 
-@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159", "2.000200"])
+@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159"])
 def test_levels_3_and_4_offer_online_submission(client, catalogue, code):
-    if code == "2.000200":  # level 3 once its plugin is registered (issue 11)
-        Procedure.objects.filter(code=code).update(level=3)
     html = client.get(f"/thu-tuc/{code}/").content.decode()
     assert SUBMIT in html
     assert f'href="/ho-so/nop/{code}/"' in html
 
 
-@pytest.mark.parametrize("code", ["1.010028", "2.001178"])
+@pytest.mark.parametrize("code", ["2.000200", "2.001178"])
 def test_levels_1_and_2_have_no_online_submission_but_say_where_to_file(client, catalogue, code):
     if code == "2.001178":
         Procedure.objects.filter(code=code).update(level=1)

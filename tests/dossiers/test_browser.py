@@ -128,7 +128,16 @@ def test_file_a_dossier_and_look_it_up(
     page.wait_for_load_state()
     assert "đã được xác minh" in page.content()
 
-    # 2. file khai báo tạm vắng: commune, form (name and number are prefilled), the PDF
+    # 2. file khai báo tạm vắng: commune, form (name and number are prefilled), the PDF; the
+    # citizen lives in the commune, so is in the residence registry (the declaration requires it)
+    from residence.services.common import get_or_create_person
+
+    get_or_create_person(
+        personal_id=PERSONAL_ID,
+        full_name="Phạm Văn Dũng",
+        date_of_birth=dt.date(1990, 5, 17),
+        sex="M",
+    )
     page.goto(f"{live_server.url}/ho-so/nop/{procedure.code}/")
     assert page.locator("input[name=f-personal_id]").input_value() == PERSONAL_ID
     page.select_option("select[name=area]", str(unit.area_id))

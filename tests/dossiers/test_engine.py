@@ -13,7 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers import services
 from portal.dossiers.models import Document, DossierEvent, State
-from tests.dossiers.conftest import make_pdf_bytes, valid_absence_form
+from tests.dossiers.conftest import (
+    make_pdf_bytes,
+    valid_absence_form,
+    valid_temporary_registration_form,
+)
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -186,7 +190,12 @@ def test_level_2_cannot_be_filed_online(citizen, procedure_level2, area, unit):
 def test_level_4_with_online_fee_waits_for_payment(
     citizen, procedure_level4, area, unit, pdf_bytes
 ):
-    dossier = services.create_draft(citizen=citizen, procedure=procedure_level4, area=area)
+    dossier = services.create_draft(
+        citizen=citizen,
+        procedure=procedure_level4,
+        area=area,
+        form_data=valid_temporary_registration_form(),
+    )
     services.add_attachment(
         dossier=dossier,
         actor=citizen,

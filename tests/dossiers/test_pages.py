@@ -12,7 +12,12 @@ from django.utils import timezone
 from portal.dossiers import services
 from portal.dossiers.models import Attachment, Dossier, State
 from portal.units.models import AdministrativeArea
-from tests.dossiers.conftest import make_citizen, make_pdf_bytes, valid_absence_form
+from tests.dossiers.conftest import (
+    make_citizen,
+    make_pdf_bytes,
+    valid_absence_form,
+    valid_temporary_registration_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -537,7 +542,11 @@ def test_level_4_submission_waits_for_online_payment(client, citizen, procedure_
     client.force_login(citizen)
     response = client.post(
         start_url(procedure_level4),
-        {**filing_post(unit.area, action="submit"), "file_to-khai": pdf_file()},
+        {
+            **filing_post(unit.area, action="submit"),
+            **{f"f-{k}": v for k, v in valid_temporary_registration_form().items()},
+            "file_to-khai": pdf_file(),
+        },
         follow=True,
     )
     dossier = Dossier.objects.get(citizen=citizen)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from citizen_id.models import CardStatus, FormerIdNumber, IdentityCard, IssueKind
 from citizen_id.services import issue_card, link_former_number, replace_card
-from portal.core.errors import Conflict
+from portal.core.errors import Conflict, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,22 @@ def test_every_demo_citizen_gets_a_card_some_expiring_soon(monkeypatch):
     before = IdentityCard.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert IdentityCard.objects.count() == before
+
+
+def test_staff_see_cards_of_their_unit_only(
+    card, receiving_officer, other_unit_officer, supervisor
+):
+    from citizen_id.selectors import cards_for_staff, get_card_for_staff
+
+    assert list(cards_for_staff(user=receiving_officer)) == [card]
+    assert list(cards_for_staff(user=supervisor)) == [card]  # the unit is in their subtree
+    assert not cards_for_staff(user=other_unit_officer).exists()
+    with pytest.raises(NotFound):
+        get_card_for_staff(user=other_unit_officer, pk=card.pk)
+    assert not cards_for_staff(user=_citizen_of(card)).exists()  # citizens use their own page
+
+
+def _citizen_of(card):
+    from portal.accounts.models import User
+
+    return User.objects.get(personal_id=card.number)

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         "and citizens (password: env DEMO_PASSWORD, default 'demo-CongAn-2025')."
     )
 
+    # It reloads the catalogue first, which repairs one that fails the start-up checks.
+    requires_system_checks: list = []
+
     def add_arguments(self, parser):
         parser.add_argument("--citizens", type=int, default=36, help="number of demo citizens")
 
@@ -36,6 +39,9 @@ class Command(BaseCommand):
         load_default_templates()
         units = seed_units()
         report = seed_people(units, citizens=citizens)
+        from residence.demo import seed_registry
+
+        seed_registry(units, citizens=citizens)
         from portal.backoffice.demo import seed_backoffice_demo
         from portal.backoffice.demo_dossiers import seed_dossiers
 
