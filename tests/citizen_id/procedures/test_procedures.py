@@ -411,3 +411,16 @@ def test_identity_refusal_is_cc03(citizen, file_dossier, unit_leader):
     assert "từ chối giải quyết thủ tục về căn cước" in text.lower()
     assert "Khoản 1 Điều 23 Luật Căn cước 2023" in text
     assert "CT06" not in text
+
+
+def test_number_confirmation_takes_3_working_days_when_the_number_is_known_else_7(
+    citizen, holder, file_dossier
+):
+    from citizen_id.services import link_former_number
+
+    link_former_number(person=holder, number="090123456")
+    known = file_dossier(citizen, CONFIRMATION, {"former_id_number": "090123456"}, submit=False)
+    plugin = services.get_plugin(known.procedure)
+    assert plugin.deadline_working_days(dossier=known) == 3
+    unknown = file_dossier(citizen, CONFIRMATION, {"former_id_number": "090123457"}, submit=False)
+    assert plugin.deadline_working_days(dossier=unknown) == 7
