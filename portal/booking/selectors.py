@@ -21,7 +21,7 @@ def _not_found() -> NotFound:
 
 
 def appointments_for_citizen(*, citizen) -> QuerySet[Appointment]:
-    """The citizen's own appointments, upcoming first then the latest (unit and dossier joined)."""
+    """The citizen's own appointments, the latest slot first (unit and dossier joined)."""
     if citizen is None or not getattr(citizen, "is_authenticated", False):
         return Appointment.objects.none()
     return (

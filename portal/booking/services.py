@@ -45,6 +45,7 @@ __all__ = [
     "SlotFull",
     "SlotRefused",
     "appointment_for",
+    "appointment_slip_context",
     "book",
     "booking_window",
     "cancel",
@@ -52,6 +53,7 @@ __all__ = [
     "free_slots",
     "mark_no_show",
     "move",
+    "release_for_closed_dossier",
     "slot_policy",
     "visit_needed",
 ]
@@ -289,6 +291,19 @@ def _event(appointment: Appointment, kind: str, *, actor, previous=None, note: s
     )
 
 
+def _plugin_hook(appointment: Appointment, name: str, *, actor) -> None:
+    """Call the dossier's plugin's optional `name(dossier=, appointment=, actor=)` in the caller's
+    transaction (raising rolls the booking change back)."""
+    if not appointment.dossier_id:
+        return
+    from portal.dossiers.registry import registry
+
+    plugin = registry.get(appointment.dossier.procedure.code)
+    hook = getattr(plugin, name, None)
+    if hook is not None:
+        hook(dossier=appointment.dossier, appointment=appointment, actor=actor)
+
+
 def _lock(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
@@ -334,6 +349,22 @@ def appointment_for(dossier) -> Appointment | None:
         .select_related("unit")
         .first()
     )
+
+
+def appointment_slip_context(appointment: Appointment) -> dict[str, str]:
+    """Time and place of an appointment as an appointment slip (e.g. CC02) prints them."""
+    start = appointment.starts_at.astimezone(LOCAL_TZ)
+    end = appointment.ends_at.astimezone(LOCAL_TZ)
+    unit = appointment.unit
+    return {
+        "appointment_date": f"{start:%d/%m/%Y}",
+        "appointment_time": f"{start:%H:%M}–{end:%H:%M}",
+        "appointment_starts_at": start.isoformat(),
+        "appointment_ends_at": end.isoformat(),
+        "appointment_unit_name": unit.name,
+        "appointment_unit_address": unit.address or "",
+        "appointment_unit_phone": unit.phone or "",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,6 +420,8 @@ def book(*, citizen, dossier, starts_at: dt.datetime, unit=None) -> Appointment:
     )
     _hold_seat(appointment, capacity=capacity)
     _event(appointment, AppointmentState.BOOKED, actor=citizen)
+    # The procedure may issue its appointment slip (e.g. CC02) naming the time and place.
+    _plugin_hook(appointment, "on_visit_booked", actor=citizen)
     return appointment
 
 
@@ -415,6 +448,7 @@ def move(*, actor, appointment: Appointment, starts_at: dt.datetime) -> Appointm
     locked.state = AppointmentState.MOVED
     _hold_seat(locked, capacity=capacity)
     _event(locked, AppointmentState.MOVED, actor=actor, previous=previous)
+    _plugin_hook(locked, "on_visit_booked", actor=actor)
     return locked
 
 
@@ -472,6 +506,8 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
     locked.checked_in_by = actor
     locked.save(update_fields=["state", "checked_in_at", "checked_in_by", "updated_at"])
     _event(locked, AppointmentState.CHECKED_IN, actor=actor)
+    # The procedure may act on the visit (e.g. issue its collection slip CC01).
+    _plugin_hook(locked, "on_visit_checked_in", actor=actor)
     return locked
 
 
@@ -497,3 +533,31 @@ def mark_no_show(*, actor, appointment: Appointment) -> Appointment:
     locked.save(update_fields=["state", "closed_at", "updated_at"])
     _event(locked, AppointmentState.NO_SHOW, actor=actor)
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# the dossier ended
+
+
+def release_for_closed_dossier(sender, instance, **kwargs) -> None:
+    """post_save of a Dossier: once it is final, its pending appointment is cancelled (no query
+    for any other save)."""
+    from portal.dossiers.models import FINAL_STATES
+
+    if instance.state not in FINAL_STATES or instance.pk is None:
+        return
+    pending = list(
+        Appointment.objects.select_for_update(of=("self",)).filter(
+            dossier_id=instance.pk, state__in=PENDING_STATES
+        )
+    )
+    for appointment in pending:
+        appointment.state = AppointmentState.CANCELLED
+        appointment.closed_at = _now()
+        appointment.save(update_fields=["state", "closed_at", "updated_at"])
+        _event(
+            appointment,
+            AppointmentState.CANCELLED,
+            actor=None,
+            note=_("Hồ sơ đã kết thúc (%(state)s).") % {"state": instance.get_state_display()},
+        )

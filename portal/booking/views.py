@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors as dossier_selectors
+from portal.dossiers.models import FINAL_STATES, State
 from portal.workcalendar.services import LOCAL_TZ
 
 from . import services
@@ -62,8 +63,16 @@ def pick_slot(request: HttpRequest, code: str) -> HttpResponse:
             },
         )
         return redirect("booking:pick", code=dossier.code)
+    closed = ""
+    if dossier.state == State.DRAFT:
+        closed = _("Vui lòng nộp hồ sơ trước khi đặt lịch hẹn.")
+    elif dossier.state in FINAL_STATES:
+        closed = _("Hồ sơ đã kết thúc, không thể đặt lịch hẹn.")
     unit = appointment.unit if appointment else dossier.unit
-    slots = services.free_slots(unit=unit) if needed or appointment else []
+    offer = (needed and not closed and appointment is None) or (
+        appointment is not None and appointment.is_pending
+    )
+    slots = services.free_slots(unit=unit) if offer else []
     if appointment is not None:
         slots = [s for s in slots if s.starts_at != appointment.starts_at]
     days = [
@@ -81,6 +90,8 @@ def pick_slot(request: HttpRequest, code: str) -> HttpResponse:
             "unit": unit,
             "days": days,
             "can_change": appointment is not None and appointment.is_pending,
+            "offer": offer,
+            "closed": closed,
         },
     )
 

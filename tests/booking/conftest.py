@@ -11,6 +11,7 @@ import pytest
 from portal.dossiers.registry import registry
 from portal.workcalendar.services import LOCAL_TZ
 from tests.backoffice.conftest import *  # noqa: F403 - units, staff, dossiers, staff_client
+from tests.dossiers.test_browser import _media_url_for_live_server  # noqa: F401
 
 VISIT_REASON = "Cần đến trụ sở để thu nhận vân tay và ảnh chân dung."
 

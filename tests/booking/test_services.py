@@ -100,6 +100,10 @@ def test_book_holds_a_seat_and_records_history(clock, unit, citizen, dossier):
     assert services.appointment_for(dossier) == appointment
     assert [e.kind for e in appointment.events.all()] == ["booked"]
     assert services.visit_needed(dossier) == (True, VISIT_REASON)
+    slip = services.appointment_slip_context(appointment)
+    assert slip["appointment_date"] == "02/03/2027"
+    assert slip["appointment_time"] == "07:30–08:00"
+    assert slip["appointment_unit_name"] == unit.name
 
 
 def test_booking_on_a_public_holiday_is_refused(clock, unit, dossier):
@@ -303,3 +307,52 @@ def test_no_show_only_after_the_slot(clock, dossier, handling_officer, other_uni
     assert services.appointment_for(dossier) is None
     with pytest.raises(Conflict):
         services.check_in(actor=handling_officer, appointment=done)
+
+
+def test_a_closed_dossier_releases_its_appointment(clock, dossier, citizen):
+    from portal.dossiers import services as dossier_services
+
+    mine = services.book(citizen=citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    dossier_services.withdraw(dossier=dossier, actor=citizen, reason="Không cần nữa")
+    mine.refresh_from_db()
+    assert mine.state == AppointmentState.CANCELLED
+    assert "Hồ sơ đã kết thúc" in mine.events.get(kind="cancelled").note
+    assert services.free_slots(unit=dossier.unit)[0].free == 2
+
+
+def test_check_in_lets_the_procedure_act_on_the_visit(
+    clock, dossier, receiving_officer, visit_plugin
+):
+    seen = []
+    visit_plugin.on_visit_checked_in = lambda **kwargs: seen.append(kwargs)
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    clock.set(at(2027, 3, 2, 7, 40))
+    services.check_in(actor=receiving_officer, appointment=mine)
+    assert len(seen) == 1
+    assert seen[0]["dossier"] == dossier and seen[0]["actor"] == receiving_officer
+    assert seen[0]["appointment"].state == AppointmentState.CHECKED_IN
+
+
+def test_a_failing_visit_hook_rolls_the_check_in_back(
+    clock, dossier, receiving_officer, visit_plugin
+):
+    def refuse(**kwargs):
+        raise Conflict("Chưa in được phiếu CC01.", code="slip_failed")
+
+    visit_plugin.on_visit_checked_in = refuse
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    clock.set(at(2027, 3, 2, 7, 40))
+    with pytest.raises(Conflict):
+        services.check_in(actor=receiving_officer, appointment=mine)
+    mine.refresh_from_db()
+    assert mine.state == AppointmentState.BOOKED and mine.checked_in_at is None
+
+
+def test_book_and_move_let_the_procedure_issue_its_slip(clock, dossier, visit_plugin):
+    seen = []
+    visit_plugin.on_visit_booked = lambda **kwargs: seen.append(
+        services.appointment_slip_context(kwargs["appointment"])["appointment_time"]
+    )
+    mine = services.book(citizen=dossier.citizen, dossier=dossier, starts_at=TUESDAY_0730)
+    services.move(actor=dossier.citizen, appointment=mine, starts_at=at(2027, 3, 4, 14, 0))
+    assert seen == ["07:30–08:00", "14:00–14:30"]

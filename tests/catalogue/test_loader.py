@@ -110,8 +110,8 @@ def test_first_identity_card_is_free_and_filed_online_with_a_visit(catalogue):
 def test_every_level_is_present_and_level_one_offers_no_forms(catalogue):
     levels = set(Procedure.objects.values_list("level", flat=True))
     # Level 1 was an identity procedure's (local code); the national codes are at levels 3 and 4
-    # with their plugins (issue 11).
-    assert levels >= {2, 3, 4}
+    # with their plugins (issue 11), like every other catalogued procedure.
+    assert levels >= {3, 4}
     for p in Procedure.objects.filter(level=1):
         assert not p.forms.exists()
         assert "DEMO" in p.source
