@@ -470,3 +470,7 @@ SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 VERIFY_MAX_UPLOAD_BYTES = env.int("VERIFY_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
 VERIFY_RATE_WINDOW_SECONDS = env.int("VERIFY_RATE_WINDOW_SECONDS", default=10 * 60)
+
+# identity cards (citizen_id.procedures): a lost or damaged card is re-issued fully online (no visit,
+# card by post) when the last biometric capture is younger than this many years and the data unchanged.
+CITIZEN_ID_BIOMETRIC_REUSE_YEARS = env.int("CITIZEN_ID_BIOMETRIC_REUSE_YEARS", default=5)

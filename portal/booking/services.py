@@ -328,9 +328,11 @@ def _owner(appointment: Appointment, actor) -> None:
 def visit_needed(dossier) -> tuple[bool, str]:
     """Whether the dossier's procedure needs the citizen to come to the unit, and why
     (`ProcedurePlugin.needs_visit`; plugins without the method need no visit)."""
-    from portal.dossiers.registry import DefaultPlugin, registry
+    from portal.dossiers.registry import registry
 
-    plugin = registry.get(dossier.procedure.code) or DefaultPlugin()
+    plugin = registry.get(dossier.procedure.code)
+    if plugin is None:  # a procedure without a plugin is not filed online: nothing to book
+        return False, ""
     method = getattr(plugin, "needs_visit", None)
     if method is None:
         return False, ""

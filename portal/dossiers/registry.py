@@ -47,6 +47,11 @@ class ProcedurePlugin:
     procedure_code: str = ""
     form_class: type[forms.Form] = forms.Form
 
+    # Slips the engine issues, by kind ("receipt", "supplement", "refusal") → template; a kind not
+    # listed uses the engine's residence slips CT04 / CT05 / CT06 (see portal.dossiers.services).
+    # Identity procedures issue CC02 (appointment) and CC03 (refusal) of Circular 17/2024/TT-BCA.
+    slip_templates: dict[str, str] = {}
+
     # Stay-notice style procedures: a valid submission is recorded at once (the engine approves
     # and completes it in the submit transaction, with no staff step and no deadline).
     records_on_submit: bool = False
@@ -87,6 +92,16 @@ class ProcedurePlugin:
     def needs_visit(self, *, dossier: Dossier) -> tuple[bool, str]:
         """Whether the citizen must come to the unit (then books a slot, portal.booking), and why."""
         return False, ""
+
+    def slip_context(self, *, dossier: Dossier, kind: str) -> dict[str, Any]:
+        """Extra JSON values frozen into a slip or the filled form (kind "receipt", "supplement",
+        "refusal" or "form"), added over the engine's document context (may replace `title`)."""
+        return {}
+
+    def fee_waived(self, *, dossier: Dossier) -> bool:
+        """True when this dossier owes no fee although the catalogue lists one (e.g. a renewal
+        caused by a change of administrative boundaries)."""
+        return False
 
     def form_context(self, *, dossier: Dossier) -> dict[str, Any]:
         """Extra values for the procedure's form (tờ khai, e.g. CT01) filled from this dossier:

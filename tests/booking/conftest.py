@@ -59,11 +59,11 @@ def clock(monkeypatch) -> Clock:
 @pytest.fixture
 def visit_plugin(procedure):
     """The test procedure's plugin, answering that a visit is needed (as identity procedures do)."""
-    from portal.dossiers.registry import DefaultPlugin
+    from portal.dossiers.registry import ProcedurePlugin
 
     original = registry.get(procedure.code)
 
-    class NeedsVisit(type(original) if original else DefaultPlugin):
+    class NeedsVisit(type(original) if original else ProcedurePlugin):
         def needs_visit(self, *, dossier):
             return True, VISIT_REASON
 

@@ -31,7 +31,8 @@ def test_list_is_paginated_and_public(client, catalogue):
         ({"q": "TẠM TRÚ"}, {"1.004194", "1.002755", "1.010028"}),
         ({"q": "1.010041"}, {"1.010041"}),
         ({"field": "identity"}, {"2.000200", "2.001195", "2.001194", "2.001178"}),
-        ({"level": "2"}, {"2.000200", "2.001195", "2.001194", "2.001178"}),
+        ({"level": "2"}, set()),  # every catalogued procedure has its plugin now
+        ({"field": "identity", "level": "3"}, {"2.000200", "2.001195", "2.001194"}),
         ({"field": "identity", "level": "1"}, set()),
         ({"field": "nonsense"}, set()),
         ({"level": "abc"}, set()),

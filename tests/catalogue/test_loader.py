@@ -98,20 +98,20 @@ def test_identity_card_fees_halved_from_july_2025_to_end_2026(catalogue, code, d
     assert p.fee_on(day, "online").amount == expected
 
 
-def test_first_identity_card_is_free_and_not_online_before_its_plugin(catalogue):
+def test_first_identity_card_is_free_and_filed_online_with_a_visit(catalogue):
     p = Procedure.objects.get(code="2.000200")
     assert p.fee_on(DAY, "in_person") is None
-    # level 2 (form DC02 to download) until the identity plugins register and set level 3
-    assert p.level == 2
+    # level 3 with its plugin (citizen_id.procedures): filed online, biometrics at a visit
+    assert p.level == 3
     assert [f.code for f in p.forms.all()] == ["DC02"]
     assert "lần đầu" in p.exemptions
 
 
 def test_every_level_is_present_and_level_one_offers_no_forms(catalogue):
     levels = set(Procedure.objects.values_list("level", flat=True))
-    # Levels 1 and 3 were the identity procedures' (local codes); with the national codes they are
-    # at level 2 until their plugins set the real levels (issue 11).
-    assert levels >= {2, 4}
+    # Level 1 was an identity procedure's (local code); the national codes are at levels 3 and 4
+    # with their plugins (issue 11), like every other catalogued procedure.
+    assert levels >= {3, 4}
     for p in Procedure.objects.filter(level=1):
         assert not p.forms.exists()
         assert "DEMO" in p.source

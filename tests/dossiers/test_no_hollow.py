@@ -219,11 +219,11 @@ def test_load_catalogue_brings_the_new_levels_to_an_existing_database(db):
         code="1.004222", name_vi="Đăng ký thường trú", field="residence", level=4
     )
     Procedure.objects.create(
-        code="2.001178", name_vi="Cấp xác nhận số CMND", field="identity", level=4
+        code="2.001178", name_vi="Cấp xác nhận số CMND", field="identity", level=2
     )
     load_catalogue()
     assert Procedure.objects.get(code="1.004222").level == 3
-    assert Procedure.objects.get(code="2.001178").level == 2
+    assert Procedure.objects.get(code="2.001178").level == 4  # online since its plugin
 
 
 def test_start_up_runs_the_checks_before_serving():

@@ -291,3 +291,11 @@ def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
             for field, errs in payload.items()
         }
     return {"__all__": [str(m) for m in messages]}
+
+
+def _slip(dossier: Dossier, kind: str, default: str, context: dict) -> tuple[str, dict]:
+    """The slip's template (the plugin's `slip_templates`, else the engine's residence slip) and
+    its context with the plugin's extras (`slip_context`)."""
+    plugin = display_plugin(dossier.procedure)  # a dossier whose plugin is gone gets the defaults
+    context.update(_json_safe(dict(plugin.slip_context(dossier=dossier, kind=kind) or {})))
+    return plugin.slip_templates.get(kind, default), context

@@ -118,7 +118,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
                 code="invalid_form",
                 details={"result_address": [_("Vui lòng nhập địa chỉ nhận kết quả.")]},
             )
-        if locked.procedure.requires_online_payment:
+        if locked.procedure.requires_online_payment and not plugin.fee_waived(dossier=locked):
             online_fee = locked.procedure.fee_on(timezone.localdate(now), "online")
     method = "submit_for_payment" if online_fee and online_fee.amount > 0 else "submit"
     _check_transition(locked, method, actor)
@@ -130,7 +130,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         locked.fee_paid_online = True
     else:
         fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
-        locked.fee_amount = fee.amount if fee else 0
+        locked.fee_amount = fee.amount if fee and not plugin.fee_waived(dossier=locked) else 0
         locked.fee_paid_online = False
         calendar = office_calendar(locked.unit)  # the unit's office hours read once
         locked.received_at = calendar.reception_moment(

@@ -20,6 +20,7 @@ from portal.dossiers.models import (
 from portal.dossiers.services._common import (
     _json_safe,
     _now,
+    _slip,
     display_plugin,
     get_plugin,
     logger,
@@ -196,6 +197,7 @@ def issue_filled_form(dossier: Dossier, *, event: DossierEvent | None) -> Docume
     )
     context["procedure"]["name_vi"] = dossier.procedure.name_vi
     context["f"]["summary"] = context["summary"]
+    context = _slip(dossier, "form", form.template_name, context)[1]
     return issue_document(
         dossier,
         kind=Document.Kind.FORM,
@@ -221,6 +223,15 @@ def _render_context(context: dict, document: Document | None = None) -> dict:
     for key in ("submitted_at", "received_at", "accepted_at", "due_at", "issued_at"):
         if ctx.get(key):
             ctx[key] = timezone.localtime(_to_datetime(ctx[key]))
+    # Dates a plugin's slip adds (slip_context), frozen as ISO strings.
+    if isinstance(ctx.get("appointment_at"), str):
+        ctx["appointment_at"] = timezone.localtime(_to_datetime(ctx["appointment_at"]))
+    for holder, key in ((ctx, "return_on"), (ctx.get("data"), "date_of_birth")):
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            try:
+                holder[key] = dt.date.fromisoformat(holder[key])
+            except ValueError:  # noqa: PERF203 - not a date: printed as given
+                continue
     if document is not None:  # the QR code opens the public verification page (portal.signing)
         from portal.signing.services import verify_url
 

@@ -36,6 +36,7 @@ from portal.dossiers.services._common import (
     _record,
     _run_transition,
     _save,
+    _slip,
     _state_label,
     _without_final_stop,
     notify_event,
@@ -82,14 +83,16 @@ def receive(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         if again
         else str(Document.Kind.RECEIPT.label)
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.RECEIPT,
-        template_name=RECEIPT_TEMPLATE,
-        event=event,
-        context=document_context(
+        "receipt",
+        RECEIPT_TEMPLATE,
+        document_context(
             locked, officer_unit=locked.unit.name, title=str(title), supplement_receipt=again
         ),
+    )
+    issue_document(
+        locked, kind=Document.Kind.RECEIPT, template_name=template, event=event, context=context
     )
     notify_event(
         "dossier_received", dossier=locked, context={"appointment_date": _fmt(locked.due_at)}
@@ -195,17 +198,23 @@ def request_supplement(
         },
         at=now,
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.SUPPLEMENT_GUIDANCE,
-        template_name=SUPPLEMENT_TEMPLATE,
-        event=event,
-        context=document_context(
+        "supplement",
+        SUPPLEMENT_TEMPLATE,
+        document_context(
             locked,
             items=cleaned,
             guidance=guidance,
             title=str(Document.Kind.SUPPLEMENT_GUIDANCE.label),
         ),
+    )
+    issue_document(
+        locked,
+        kind=Document.Kind.SUPPLEMENT_GUIDANCE,
+        template_name=template,
+        event=event,
+        context=context,
     )
     notify_event(
         "supplement_requested",
@@ -263,18 +272,20 @@ def refuse(
         details={"legal_provision": legal_provision},
         at=now,
     )
-    issue_document(
+    template, context = _slip(
         locked,
-        kind=Document.Kind.REFUSAL,
-        template_name=REFUSAL_TEMPLATE,
-        event=event,
-        context=document_context(
+        "refusal",
+        REFUSAL_TEMPLATE,
+        document_context(
             locked,
             reason=reason,
             legal_provision=legal_provision,
             title=str(Document.Kind.REFUSAL.label),
             **(document_extra or {}),
         ),
+    )
+    issue_document(
+        locked, kind=Document.Kind.REFUSAL, template_name=template, event=event, context=context
     )
     notify_event(
         "dossier_refused",
