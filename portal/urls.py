@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("portal.statistics.api_urls")),
     path("", include("residence.api_urls")),
     path("", include("citizen_id.api_urls")),
+    path("", include("portal.payments.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("minh-bach/", include("portal.statistics.urls")),
     path("can-cuoc/", include("citizen_id.urls")),
+    path("thanh-toan/", include("portal.payments.urls")),
     path("", include("portal.catalogue.urls")),
 ]
 

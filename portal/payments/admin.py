@@ -1,0 +1,96 @@
+"""Payments in the admin: unit-scoped (what the officer may see of dossiers), refund_due flagged,
+staff confirm VietQR transfers and counter payments through the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.errors import DomainError
+from portal.dossiers.selectors import visible_dossiers
+from portal.payments import services
+from portal.payments.models import Payment, PaymentState
+
+
+class NeedsRefundFilter(admin.SimpleListFilter):
+    title = _("cần xử lý")
+    parameter_name = "can_xu_ly"
+
+    def lookups(self, request, model_admin):
+        return [("hoan-tien", _("Thanh toán trùng – cần hoàn tiền"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "hoan-tien":
+            return queryset.filter(state=PaymentState.REFUND_DUE)
+        return queryset
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "txn_ref",
+        "dossier",
+        "method",
+        "amount",
+        "state",
+        "created_at",
+        "paid_at",
+        "flag",
+    )
+    list_filter = (NeedsRefundFilter, "state", "method", "provider")
+    search_fields = ("txn_ref", "dossier__code", "provider_txn_no")
+    list_select_related = ("dossier",)
+    readonly_fields = [f.name for f in Payment._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(dossier__in=visible_dossiers(user=request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("cảnh báo"))
+    def flag(self, obj):
+        if obj.state == PaymentState.REFUND_DUE:
+            return _("⚠ Thanh toán trùng: cần hoàn tiền")
+        return ""
+
+
+def _run(modeladmin, request, queryset, fn, done):
+    count = 0
+    for dossier in queryset:
+        try:
+            fn(dossier)
+            count += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{dossier.code}: {exc.message}", messages.ERROR)
+    if count:
+        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+
+@admin.action(description=_("Xác nhận đã nhận chuyển khoản (VietQR) lệ phí"))
+def confirm_transfer(modeladmin, request, queryset):
+    """On dossiers (portal.dossiers.admin): staff matched the transfer on the bank statement."""
+    _run(
+        modeladmin,
+        request,
+        queryset,
+        lambda d: services.confirm_bank_transfer(
+            dossier=d, actor=request.user, amount=d.fee_amount
+        ),
+        _("Đã xác nhận chuyển khoản cho %(n)s hồ sơ."),
+    )
+
+
+@admin.action(description=_("Ghi nhận nộp lệ phí tại cơ quan"))
+def record_counter(modeladmin, request, queryset):
+    _run(
+        modeladmin,
+        request,
+        queryset,
+        lambda d: services.record_counter_payment(dossier=d, actor=request.user),
+        _("Đã ghi nhận nộp lệ phí cho %(n)s hồ sơ."),
+    )
