@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.errors import DomainError
 from portal.dossiers.selectors import visible_dossiers
 from portal.payments import services
-from portal.payments.models import Payment, PaymentState
+from portal.payments.models import ExemptionState, FeeExemption, Payment, PaymentState
 
 
 class NeedsRefundFilter(admin.SimpleListFilter):
@@ -94,3 +94,59 @@ def record_counter(modeladmin, request, queryset):
         lambda d: services.record_counter_payment(dossier=d, actor=request.user),
         _("Đã ghi nhận nộp lệ phí cho %(n)s hồ sơ."),
     )
+
+
+@admin.register(FeeExemption)
+class FeeExemptionAdmin(admin.ModelAdmin):
+    """Staff review exemption claims of their unit: accept (action), or type the reason for
+    rejecting and save (the service records it; the citizen then pays)."""
+
+    list_display = ("dossier", "reason", "state", "claimed_at", "reviewed_by")
+    list_filter = ("state", "reason")
+    search_fields = ("dossier__code",)
+    list_select_related = ("dossier", "reviewed_by")
+    fields = ("dossier", "reason", "details", "proof", "state", "claimed_at", "rejection_reason")
+    actions = ["accept_claims"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["dossier", "reason", "details", "proof", "state", "claimed_at"]
+        if obj is not None and obj.state != ExemptionState.CLAIMED:
+            readonly.append("rejection_reason")
+        return readonly
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=visible_dossiers(user=request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "rejection_reason" in form.changed_data and obj.rejection_reason.strip():
+            try:
+                services.review_exemption(
+                    exemption=obj,
+                    actor=request.user,
+                    accept=False,
+                    rejection_reason=obj.rejection_reason,
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+
+    @admin.action(description=_("Chấp nhận miễn lệ phí"))
+    def accept_claims(self, request, queryset):
+        count = 0
+        for item in queryset.select_related("dossier"):
+            try:
+                services.review_exemption(exemption=item, actor=request.user, accept=True)
+                count += 1
+            except DomainError as exc:
+                self.message_user(request, f"{item.dossier.code}: {exc.message}", messages.ERROR)
+        if count:
+            self.message_user(
+                request,
+                _("Đã chấp nhận %(n)s đề nghị miễn lệ phí.") % {"n": count},
+                messages.SUCCESS,
+            )

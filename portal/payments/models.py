@@ -125,3 +125,76 @@ class SandboxCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.txn_ref}: {self.response_code}"
+
+
+class ExemptionReason(models.TextChoices):
+    """Who is exempt from residence registration fees (Điều 4 Thông tư 75/2022/TT-BTC; the
+    procedure's `exemptions` text in the catalogue says which apply)."""
+
+    CHILD = "child", _("Trẻ em")
+    ELDERLY = "elderly", _("Người cao tuổi")
+    DISABLED = "disabled", _("Người khuyết tật")
+    MERIT = "merit", _("Người có công với cách mạng và thân nhân")
+    POOR_HOUSEHOLD = "poor_household", _("Thành viên hộ nghèo")
+    ETHNIC_MINORITY = (
+        "ethnic_minority",
+        _("Đồng bào dân tộc thiểu số ở xã có điều kiện kinh tế - xã hội đặc biệt khó khăn"),
+    )
+    OTHER = "other", _("Trường hợp khác theo quy định")
+
+
+class ExemptionState(models.TextChoices):
+    CLAIMED = "claimed", _("Chờ cán bộ xem xét")
+    ACCEPTED = "accepted", _("Được miễn lệ phí")
+    REJECTED = "rejected", _("Không được miễn")
+
+
+class FeeExemption(FSMModelMixin, models.Model):
+    """A citizen's claim to be exempt from the fee, with a proof attached to the dossier; staff
+    accept it (the fee is waived and the dossier proceeds) or reject it with a reason."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="fee_exemptions"
+    )
+    reason = models.CharField(_("đối tượng miễn"), max_length=30, choices=ExemptionReason.choices)
+    details = models.CharField(_("giải trình"), max_length=300, blank=True)
+    proof = models.ForeignKey(
+        "dossiers.Attachment",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("giấy tờ chứng minh"),
+    )
+    state = FSMField(
+        _("trạng thái"),
+        max_length=10,
+        choices=ExemptionState.choices,
+        default=ExemptionState.CLAIMED,
+        protected=True,
+    )
+    claimed_at = models.DateTimeField(_("đề nghị lúc"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cán bộ xem xét"),
+    )
+    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    rejection_reason = models.CharField(_("lý do không miễn"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị miễn lệ phí")
+        verbose_name_plural = _("đề nghị miễn lệ phí")
+        ordering = ["-claimed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.get_reason_display()}"
+
+    @transition(field=state, source=ExemptionState.CLAIMED, target=ExemptionState.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=ExemptionState.CLAIMED, target=ExemptionState.REJECTED)
+    def reject(self):
+        pass

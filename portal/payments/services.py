@@ -371,3 +371,97 @@ def render_receipt(*, payment_id: int) -> Payment:
         payment.receipt.save(f"{payment.txn_ref}.pdf", ContentFile(pdf), save=False)
         Payment.objects.filter(pk=payment.pk).update(receipt=payment.receipt.name)
         return payment
+
+
+# --- fee exemption (miễn lệ phí) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_exemption(*, dossier: Dossier, actor, reason: str, details: str, proof_file):
+    """The citizen claims an exemption before paying, with a proof (checked like any upload)."""
+    from django.core.files.base import ContentFile
+
+    from portal.core.text import nfc
+    from portal.dossiers import attachments as attachment_checks
+    from portal.dossiers.models import Attachment
+    from portal.payments.models import ExemptionReason, ExemptionState, FeeExemption
+
+    locked = _lock_dossier(dossier.pk)
+    if locked.citizen_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Bạn không có quyền đề nghị miễn lệ phí cho hồ sơ này."))
+    if locked.state != State.AWAITING_PAYMENT:
+        raise Conflict(
+            _("Chỉ đề nghị miễn lệ phí khi hồ sơ đang chờ thanh toán."), code="not_awaiting_payment"
+        )
+    if reason not in ExemptionReason.values:
+        raise DomainError(
+            _("Vui lòng chọn đối tượng được miễn lệ phí."),
+            code="invalid_form",
+            details={"reason": [_("Vui lòng chọn đối tượng được miễn lệ phí.")]},
+        )
+    if locked.fee_exemptions.filter(state=ExemptionState.CLAIMED).exists():
+        raise Conflict(_("Đề nghị miễn lệ phí đang chờ cán bộ xem xét."), code="exemption_pending")
+    if proof_file is None:
+        raise DomainError(
+            _("Vui lòng đính kèm giấy tờ chứng minh thuộc đối tượng được miễn."),
+            code="invalid_form",
+            details={"proof": [_("Vui lòng đính kèm giấy tờ chứng minh.")]},
+        )
+    existing = list(locked.attachments.values_list("size", flat=True))
+    checked = attachment_checks.check_file(
+        proof_file, existing_count=len(existing), existing_bytes=sum(existing)
+    )
+    attachment = Attachment(
+        dossier=locked,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(checked.stored_name, ContentFile(checked.content), save=False)
+    path, storage = attachment.file.name, attachment.file.storage
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(path)
+        raise
+    return FeeExemption.objects.create(
+        dossier=locked, reason=reason, details=nfc(details or "")[:300], proof=attachment
+    )
+
+
+@transaction.atomic
+def review_exemption(*, exemption, actor, accept: bool, rejection_reason: str = ""):
+    """Staff of the dossier's unit accept (fee waived, the dossier proceeds as if paid) or
+    reject with a specific reason (the citizen then pays)."""
+    from portal.core.text import nfc
+    from portal.dossiers.services import confirm_payment
+    from portal.payments.models import FeeExemption
+
+    locked_dossier = _staff_dossier(exemption.dossier, actor)
+    item = FeeExemption.objects.select_for_update().get(pk=exemption.pk)
+    if item.state != "claimed":
+        raise Conflict(_("Đề nghị miễn lệ phí này đã được xem xét."), code="already_reviewed")
+    item.reviewed_by = actor
+    item.reviewed_at = timezone.now()
+    if accept:
+        if locked_dossier.state != State.AWAITING_PAYMENT:
+            raise Conflict(_("Hồ sơ không còn chờ thanh toán."), code="not_awaiting_payment")
+        item.accept()
+        item.save()
+        Dossier.objects.filter(pk=locked_dossier.pk).update(fee_amount=0)
+        locked_dossier.fee_amount = 0
+        confirm_payment(dossier=locked_dossier, actor=None, paid_at=item.reviewed_at)
+    else:
+        rejection_reason = nfc(rejection_reason or "").strip()
+        if not rejection_reason:
+            raise DomainError(
+                _("Vui lòng ghi rõ lý do không miễn lệ phí."),
+                code="invalid_form",
+                details={"rejection_reason": [_("Vui lòng ghi rõ lý do.")]},
+            )
+        item.reject()
+        item.rejection_reason = rejection_reason[:300]
+        item.save()
+    return item

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.core.errors import DomainError, NotFound
@@ -17,7 +18,7 @@ from portal.core.pdf import qr_data_uri
 from portal.dossiers import selectors
 from portal.dossiers.models import State
 from portal.payments import services, vietqr
-from portal.payments.models import Payment, PaymentState
+from portal.payments.models import ExemptionReason, Payment, PaymentState
 from portal.payments.providers import get_provider
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,20 @@ def _dossier(request, code: str):
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
+    if request.method == "POST" and request.POST.get("action") == "exemption":
+        try:
+            services.claim_exemption(
+                dossier=dossier,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                details=request.POST.get("details", ""),
+                proof_file=request.FILES.get("proof"),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi đề nghị miễn lệ phí; cán bộ sẽ xem xét."))
+        return redirect("payments:pay", code=dossier.code)
     if request.method == "POST":
         try:
             _payment, url = services.start_online_payment(
@@ -60,6 +75,10 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
             "awaiting": awaiting,
             "can_pay": awaiting and dossier.citizen_id == request.user.pk,
             "payments": list(dossier.payments.all()),
+            "exemptions": list(dossier.fee_exemptions.all()),
+            "exemption_pending": any(e.state == "claimed" for e in dossier.fee_exemptions.all()),
+            "exemption_reasons": ExemptionReason.choices,
+            "exemption_text": dossier.procedure.exemptions,
             "qr_payload": qr_payload,
             "qr_image": qr_data_uri(qr_payload) if qr_payload else "",
             "bank_account": vietqr.account_display(),

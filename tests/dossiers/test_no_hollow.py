@@ -131,7 +131,9 @@ def test_catalogue_api_shows_the_real_level_and_online_flag(hollow, client):
     assert (body["level"], body["online_submission_allowed"]) == (4, True)
 
 
-def test_level_4_with_an_online_fee_and_no_payment_provider_is_level_3(hollow, client):
+def test_level_4_with_an_online_fee_and_no_payment_provider_is_level_3(
+    hollow, client, no_payment_provider
+):
     register_test_plugin(HOLLOW)
     ProcedureFee.objects.create(
         procedure=hollow, channel="online", amount=7000, valid_from=dt.date(2023, 1, 1)
@@ -168,10 +170,7 @@ def test_check_reports_a_published_level_3_procedure_without_plugin_in_the_catal
     assert checks.catalogue_file_errors(path) == []
 
 
-def test_check_reports_a_level_4_online_fee_without_payment_provider(tmp_path, monkeypatch):
-    from portal.dossiers import payments
-
-    monkeypatch.setattr(payments, "_providers", {})  # as if PAYMENT_PROVIDER were empty
+def test_check_reports_a_level_4_online_fee_without_payment_provider(tmp_path, no_payment_provider):
     register_test_plugin("9.4")
     register_test_plugin("9.5")
     path = _yaml(
@@ -283,7 +282,9 @@ def test_admin_refuses_level_3_or_4_for_a_procedure_without_plugin(db):
     assert _admin_form({"level": 3}).is_valid()
 
 
-def test_admin_refuses_level_4_with_an_online_fee_while_no_payment_provider(hollow):
+def test_admin_refuses_level_4_with_an_online_fee_while_no_payment_provider(
+    hollow, no_payment_provider
+):
     register_test_plugin(HOLLOW)
     ProcedureFee.objects.create(
         procedure=hollow, channel="online", amount=7000, valid_from=dt.date(2023, 1, 1)
