@@ -3,7 +3,6 @@
 from django.contrib import admin
 
 from portal.dossiers.models import Attachment, Document, Dossier, DossierEvent
-from portal.payments import admin as payment_admin
 
 
 class _ReadOnly(admin.TabularInline):
@@ -43,8 +42,6 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code", "applicant_personal_id", "applicant_name"]
     list_select_related = ["procedure", "unit"]
     inlines = [EventInline, AttachmentInline, DocumentInline]
-    # Fee payments (portal.payments): VietQR transfer seen on the statement, cash at the counter.
-    actions = [payment_admin.confirm_transfer, payment_admin.record_counter]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

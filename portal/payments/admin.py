@@ -3,13 +3,46 @@ staff confirm VietQR transfers and counter payments through the services."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import DomainError
 from portal.dossiers.selectors import visible_dossiers
 from portal.payments import services
 from portal.payments.models import ExemptionState, FeeExemption, Payment, PaymentState
+
+
+def _officer(request) -> bool:
+    from portal.backoffice.selectors import can_use_back_office
+
+    return can_use_back_office(request.user)
+
+
+class _OfficerAccess:
+    """Any officer with a unit (or an administrator) may look; rows are their scope's."""
+
+    def has_module_permission(self, request):
+        return _officer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _officer(request)
+
+
+class RecordPaymentForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
+    kind = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=[
+            ("transfer", _("Xác nhận đã nhận chuyển khoản (VietQR)")),
+            ("counter", _("Nộp tại cơ quan")),
+        ],
+    )
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1)
+    bank_ref = forms.CharField(label=_("Mã giao dịch trên sao kê"), max_length=40, required=False)
 
 
 class NeedsRefundFilter(admin.SimpleListFilter):
@@ -26,7 +59,9 @@ class NeedsRefundFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(_OfficerAccess, admin.ModelAdmin):
+    change_list_template = "admin/payments/payment/change_list.html"
+
     list_display = (
         "txn_ref",
         "dossier",
@@ -52,6 +87,57 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        extra = [
+            path(
+                "ghi-nhan/",
+                self.admin_site.admin_view(self.record_view),
+                name="payments_payment_record",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def record_view(self, request):
+        """Staff record money received outside the gateway: a VietQR transfer matched on the
+        bank statement (same confirmation as online) or the fee paid at the counter (level 3)."""
+        form = RecordPaymentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            dossier = (
+                visible_dossiers(user=request.user).filter(code=form.cleaned_data["code"]).first()
+            )
+            if dossier is None:
+                form.add_error("code", _("Không tìm thấy hồ sơ trong phạm vi đơn vị của bạn."))
+            else:
+                try:
+                    if form.cleaned_data["kind"] == "transfer":
+                        payment = services.confirm_bank_transfer(
+                            dossier=dossier,
+                            actor=request.user,
+                            amount=form.cleaned_data["amount"],
+                            bank_ref=form.cleaned_data["bank_ref"],
+                        )
+                    else:
+                        payment = services.record_counter_payment(
+                            dossier=dossier, actor=request.user, amount=form.cleaned_data["amount"]
+                        )
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    self.message_user(
+                        request,
+                        _("Đã ghi nhận khoản thu %(txn)s cho hồ sơ %(code)s.")
+                        % {"txn": payment.txn_ref, "code": dossier.code},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:payments_payment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Xác nhận đã nhận chuyển khoản / nộp tại cơ quan"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/record.html", context)
+
     @admin.display(description=_("cảnh báo"))
     def flag(self, obj):
         if obj.state == PaymentState.REFUND_DUE:
@@ -59,45 +145,8 @@ class PaymentAdmin(admin.ModelAdmin):
         return ""
 
 
-def _run(modeladmin, request, queryset, fn, done):
-    count = 0
-    for dossier in queryset:
-        try:
-            fn(dossier)
-            count += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{dossier.code}: {exc.message}", messages.ERROR)
-    if count:
-        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
-
-
-@admin.action(description=_("Xác nhận đã nhận chuyển khoản (VietQR) lệ phí"))
-def confirm_transfer(modeladmin, request, queryset):
-    """On dossiers (portal.dossiers.admin): staff matched the transfer on the bank statement."""
-    _run(
-        modeladmin,
-        request,
-        queryset,
-        lambda d: services.confirm_bank_transfer(
-            dossier=d, actor=request.user, amount=d.fee_amount
-        ),
-        _("Đã xác nhận chuyển khoản cho %(n)s hồ sơ."),
-    )
-
-
-@admin.action(description=_("Ghi nhận nộp lệ phí tại cơ quan"))
-def record_counter(modeladmin, request, queryset):
-    _run(
-        modeladmin,
-        request,
-        queryset,
-        lambda d: services.record_counter_payment(dossier=d, actor=request.user),
-        _("Đã ghi nhận nộp lệ phí cho %(n)s hồ sơ."),
-    )
-
-
 @admin.register(FeeExemption)
-class FeeExemptionAdmin(admin.ModelAdmin):
+class FeeExemptionAdmin(_OfficerAccess, admin.ModelAdmin):
     """Staff review exemption claims of their unit: accept (action), or type the reason for
     rejecting and save (the service records it; the citizen then pays)."""
 
@@ -122,6 +171,9 @@ class FeeExemptionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return _officer(request)
 
     def save_model(self, request, obj, form, change):
         if "rejection_reason" in form.changed_data and obj.rejection_reason.strip():

@@ -75,7 +75,10 @@ class VnpayIpnView(APIView):
                 "vnp_SecureHash",
             )
         ],
-        responses={200: IpnAnswerSerializer},
+        responses={
+            200: IpnAnswerSerializer,
+            400: _error("Tham số quá dài hoặc có ký tự NUL (chặn trước khi tới IPN)"),
+        },
         auth=[],
         tags=["payments"],
     )
