@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -129,14 +128,14 @@ class DossierPaymentsView(APIView):
         tags=["payments"],
     )
     def post(self, request, code: str):
-        from portal.payments.views import client_ip
+        from portal.payments.views import client_ip, return_url
 
         dossier = selectors.get_dossier_for_user(user=request.user, code=code)
         payment, url = services.start_online_payment(
             dossier=dossier,
             actor=request.user,
             client_ip=client_ip(request),
-            return_url=request.build_absolute_uri(reverse("payments:return")),
+            return_url=return_url(),
         )
         body = {"txn_ref": payment.txn_ref, "amount": payment.amount, "payment_url": url}
         return Response(PaymentStartSerializer(body).data, status=status.HTTP_201_CREATED)

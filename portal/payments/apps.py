@@ -11,8 +11,12 @@ class PaymentsConfig(AppConfig):
         """Register the configured provider with the engine (portal.dossiers.payments), so
         level-4 fee procedures wait for a payment that can really be made."""
         from django.conf import settings
+        from django.core import checks
 
         from portal.dossiers import payments as engine_payments
+        from portal.payments.checks import check_payment_provider
+
+        checks.register(check_payment_provider)
 
         name = getattr(settings, "PAYMENT_PROVIDER", "")
         if name:

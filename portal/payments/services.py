@@ -123,6 +123,8 @@ def _apply(payment: Payment, notice: Notice, *, raw: dict) -> None:
     payment.bank_code = notice.bank_code
     if notice.succeeded:
         _settle(payment, paid_at=_pay_time(notice.pay_date))
+    elif payment.state == PaymentState.EXPIRED:
+        payment.save()  # a late failure notice for a payment already given up: keep it expired
     elif notice.cancelled:
         payment.cancel()
         payment.save()
@@ -210,9 +212,8 @@ def reconcile(*, now: dt.datetime | None = None, limit: int = 200) -> int:
                 and notice.txn_ref == payment.txn_ref
                 and notice.amount == payment.amount
             )
-            if valid and (
-                notice.succeeded or notice.cancelled or notice.response_code not in ("", "01")
-            ):
+            # "01": the provider has not finished the transaction yet: ask again later
+            if valid and notice.transaction_status not in ("", "01"):
                 _apply(
                     payment, notice, raw={"source": "query", "response_code": notice.response_code}
                 )
@@ -240,8 +241,16 @@ def _staff_dossier(dossier: Dossier, actor) -> Dossier:
 
 
 @transaction.atomic
-def confirm_bank_transfer(*, dossier: Dossier, actor, amount: int, bank_ref: str = "") -> Payment:
-    """Staff saw the VietQR transfer on the bank statement: the same confirmation as online."""
+def confirm_bank_transfer(
+    *,
+    dossier: Dossier,
+    actor,
+    amount: int,
+    bank_ref: str = "",
+    method: str = PaymentMethod.BANK_TRANSFER,
+) -> Payment:
+    """Staff saw the VietQR transfer on the bank statement (or took the fee at the counter for
+    a dossier waiting for it): the same confirmation as online."""
     locked = _staff_dossier(dossier, actor)
     if amount != locked.fee_amount:
         raise DomainError(
@@ -251,8 +260,8 @@ def confirm_bank_transfer(*, dossier: Dossier, actor, amount: int, bank_ref: str
         )
     payment = Payment.objects.create(
         dossier=locked,
-        method=PaymentMethod.BANK_TRANSFER,
-        provider="vietqr",
+        method=method,
+        provider="vietqr" if method == PaymentMethod.BANK_TRANSFER else "counter",
         txn_ref=new_txn_ref(),
         amount=amount,
         provider_txn_no=bank_ref[:40],
@@ -268,7 +277,10 @@ def record_counter_payment(*, dossier: Dossier, actor, amount: int | None = None
     locked = _staff_dossier(dossier, actor)
     if locked.state == State.AWAITING_PAYMENT:
         return confirm_bank_transfer(
-            dossier=locked, actor=actor, amount=amount or locked.fee_amount
+            dossier=locked,
+            actor=actor,
+            amount=amount or locked.fee_amount,
+            method=PaymentMethod.COUNTER,
         )
     if locked.paid_at is not None or locked.payments.filter(state=PaymentState.SUCCEEDED).exists():
         raise Conflict(_("Lệ phí của hồ sơ này đã được ghi nhận."), code="already_paid")

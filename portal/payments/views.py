@@ -24,6 +24,13 @@ from portal.payments.providers import get_provider
 logger = logging.getLogger(__name__)
 
 
+def return_url() -> str:
+    """Where the provider sends the browser back (the public address, as in every slip)."""
+    from django.conf import settings
+
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('payments:return')}"
+
+
 def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
 
@@ -59,7 +66,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
                 dossier=dossier,
                 actor=request.user,
                 client_ip=client_ip(request),
-                return_url=request.build_absolute_uri(reverse("payments:return")),
+                return_url=return_url(),
             )
         except DomainError as exc:
             messages.error(request, exc.message)

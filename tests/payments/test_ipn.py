@@ -145,3 +145,27 @@ def test_paying_twice_flags_the_second_for_refund_never_applied_twice(started, i
 def test_garbage_query_gets_an_answer_never_a_500():
     assert _ipn({"vnp_Amount": "abc"})["RspCode"] == "97"
     assert _ipn({})["RspCode"] == "97"
+
+
+def test_late_notices_for_an_expired_payment(started, ipn_params, settings):
+    """Given up (expired) by reconciliation: a late failure keeps it expired; a late success is
+    money received, so it is still applied (the dossier still waits)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    dossier, payment = started()
+    later = timezone.now() + dt.timedelta(hours=settings.PAYMENT_GIVE_UP_HOURS + 1)
+    services.reconcile(now=later)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.EXPIRED
+    assert (
+        _ipn(ipn_params(payment, vnp_ResponseCode="51", vnp_TransactionStatus="02"))["RspCode"]
+        == "00"
+    )
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.EXPIRED
+    assert _ipn(ipn_params(payment))["RspCode"] == "00"
+    payment.refresh_from_db()
+    dossier.refresh_from_db()
+    assert payment.state == PaymentState.SUCCEEDED and dossier.state == State.SUBMITTED

@@ -117,3 +117,17 @@ def test_querydr_request_and_response_checksums():
     notice = provider.parse(answer)
     assert notice.succeeded and notice.amount == 7000
     assert not provider.verify_querydr_response({**answer, "vnp_Amount": "100"})
+
+
+def test_system_check_refuses_an_unconfigured_vnpay(settings):
+    from portal.payments.checks import check_payment_provider
+
+    settings.PAYMENT_PROVIDER = "vnpay"
+    settings.VNPAY_TMN_CODE = ""
+    assert [e.id for e in check_payment_provider()] == ["payments.E002"]
+    settings.VNPAY_TMN_CODE = "DEMO0001"
+    settings.VNPAY_HASH_SECRET = SECRET
+    assert check_payment_provider() == []
+    settings.PAYMENT_PROVIDER = "sandbox"
+    settings.DEBUG = False
+    assert [e.id for e in check_payment_provider()] == ["payments.W001"]
