@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -20,6 +21,7 @@ from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.masking import mask, normalise_phone, scrub
 from notifications.models import (
     FINAL_STATUSES,
+    STATUS_RANK,
     Channel,
     DeliveryAttempt,
     DeliveryReceipt,
@@ -75,18 +77,25 @@ def save_template(*, template: NotificationTemplate) -> NotificationTemplate:
         if changed:
             template.version = old.version + 1
     template.save()
+    # notices written later in this transaction use the new text
+    _pending(transaction.get_connection()).templates.clear()
     return template
 
 
-def _template_for(event: str, channel: str) -> NotificationTemplate | None:
-    template = NotificationTemplate.objects.filter(
-        event=event, channel=channel, is_active=True
-    ).first()
-    if template is None and (event, channel) in DEFAULT_TEMPLATES:
-        # Not loaded yet (fresh database): use the shipped default, unsaved.
-        fields = {"subject": "", "html_body": "", **DEFAULT_TEMPLATES[(event, channel)]}
-        template = NotificationTemplate(event=event, channel=channel, version=0, **fields)
-    return template
+def _templates_for(event: str, channels) -> dict[str, NotificationTemplate]:
+    """The active template of each channel for `event`, in one query; a channel with none saved
+    yet (fresh database) gets the shipped default, unsaved."""
+    found = {
+        template.channel: template
+        for template in NotificationTemplate.objects.filter(
+            event=event, channel__in=list(channels), is_active=True
+        )
+    }
+    for channel in channels:
+        if channel not in found and (event, channel) in DEFAULT_TEMPLATES:
+            fields = {"subject": "", "html_body": "", **DEFAULT_TEMPLATES[(event, channel)]}
+            found[channel] = NotificationTemplate(event=event, channel=channel, version=0, **fields)
+    return found
 
 
 @dataclass(frozen=True)
@@ -175,21 +184,23 @@ def notify(
     elif context.get("dossier_code"):
         about_fields = {"dossier_code": str(context["dossier_code"])[:64]}
 
+    # Render everything first (a missing placeholder raises before anything is written), then
+    # write the rows with one INSERT: no savepoint, two statements per event at most.
+    wanted = [channel for channel in channels if addresses.get(channel, "")]
+    templates = _templates_in_transaction(event, wanted) if wanted else {}
     rows: list[Notification] = []
-    with transaction.atomic():
-        for channel in channels:
-            address = addresses.get(channel, "")
-            if not address:
-                if channel == Channel.SMS and phone:
-                    log.warning(
-                        "notification %s: invalid phone %s, SMS skipped", event, mask(phone)
-                    )
-                continue
-            template = _template_for(event, channel)
-            if template is None:
-                continue
-            rendered = render(template, full_context)
-            row = Notification.objects.create(
+    for channel in channels:
+        address = addresses.get(channel, "")
+        if not address:
+            if channel == Channel.SMS and phone:
+                log.warning("notification %s: invalid phone %s, SMS skipped", event, mask(phone))
+            continue
+        template = templates.get(channel)
+        if template is None:
+            continue
+        rendered = render(template, full_context)
+        rows.append(
+            Notification(
                 event=event,
                 channel=channel,
                 user=user,
@@ -205,41 +216,155 @@ def notify(
                 queue=OTP_QUEUE if event == ev.OTP_CODE else DEFAULT_QUEUE,
                 **about_fields,
             )
-            if channel == Channel.EMAIL:
-                NotificationAttachment.objects.bulk_create(
-                    NotificationAttachment(
-                        notification=row, filename=name, content=content, mimetype=mimetype
-                    )
-                    for name, content, mimetype in attachments
+        )
+    if not rows:
+        return rows
+    with transaction.atomic(savepoint=False):
+        if transaction.get_connection().features.can_return_rows_from_bulk_insert:
+            Notification.objects.bulk_create(rows)
+        else:  # a database that cannot return the ids of a bulk insert
+            for row in rows:
+                row.save(force_insert=True)
+        emails = [row for row in rows if row.channel == Channel.EMAIL]
+        if attachments and emails:
+            NotificationAttachment.objects.bulk_create(
+                NotificationAttachment(
+                    notification=row, filename=name, content=content, mimetype=mimetype
                 )
-            rows.append(row)
-            log.info("notification %s created: %s %s to %s", row.pk, event, channel, mask(address))
-        ids = [(row.pk, row.queue) for row in rows]
-        if ids:
-            transaction.on_commit(lambda: enqueue(ids))
+                for row in emails
+                for name, content, mimetype in attachments
+            )
+        for row in rows:
+            log.info(
+                "notification %s created: %s %s to %s",
+                row.pk,
+                event,
+                row.channel,
+                mask(row.recipient),
+            )
+        _enqueue_on_commit([(row.pk, row.queue) for row in rows])
     return rows
 
 
+class _Pending:
+    """Per database connection: the ids of the notices written in the current transaction (handed
+    to Celery together once it commits) and the templates read in it."""
+
+    def __init__(self):
+        self.ids: list[tuple[int, str]] = []
+        self.templates: dict[tuple[str, str], NotificationTemplate | None] = {}
+
+
+def _pending(connection) -> _Pending:
+    state = getattr(connection, "_notifications_pending", None)
+    if state is None:
+        state = connection._notifications_pending = _Pending()
+    return state
+
+
+def _flush(connection) -> None:
+    state = _pending(connection)
+    ids, state.ids = state.ids, []
+    state.templates.clear()
+    if ids:
+        enqueue(ids)
+
+
+def _same_transaction(connection) -> bool:
+    """Is one of our on-commit callbacks still waiting, i.e. are we in the transaction that
+    collected `ids` and read `templates`? (None left: that transaction committed, or rolled back
+    with them.) Searched from the end, where the last one usually is."""
+    return any(
+        getattr(entry[1], "notifications_flush", False)
+        for entry in reversed(getattr(connection, "run_on_commit", ()))
+    )
+
+
+def _start_if_new(connection, state: _Pending) -> None:
+    """Forget what a transaction that rolled back had collected."""
+    if (state.ids or state.templates) and not _same_transaction(connection):
+        state.ids.clear()
+        state.templates.clear()
+
+
+def _templates_in_transaction(event: str, channels: list[str]) -> dict:
+    """The templates for `event`, read once per transaction (an event with many recipients)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return _templates_for(event, channels)
+    state = _pending(connection)
+    _start_if_new(connection, state)
+    missing = [channel for channel in channels if (event, channel) not in state.templates]
+    if missing:
+        found = _templates_for(event, missing)
+        for channel in missing:
+            state.templates[(event, channel)] = found.get(channel)
+    return {
+        channel: state.templates[(event, channel)]
+        for channel in channels
+        if state.templates[(event, channel)] is not None
+    }
+
+
+def _enqueue_on_commit(ids: list[tuple[int, str]]) -> None:
+    """Collect the ids of one transaction so its commit hands them ALL to Celery at once (one
+    delivery task per transaction, not one per notice). Every notice registers an on-commit
+    callback (so one rolled back with a savepoint loses nothing); the first to run after the commit
+    takes every id collected, the others find nothing left. Ids of rows rolled back with a
+    savepoint may ride along; claiming them finds nothing."""
+    connection = transaction.get_connection()
+    state = _pending(connection)
+    if not connection.in_atomic_block:
+        state.ids.clear()  # anything left there was rolled back
+        state.ids.extend(ids)
+        _flush(connection)
+        return
+    _start_if_new(connection, state)
+    state.ids.extend(ids)
+
+    def flush() -> None:
+        _flush(connection)
+
+    flush.notifications_flush = True
+    transaction.on_commit(flush)
+
+
+BATCH_SIZE = 200  # notices per delivery task (one claim, one HTTP session, one outcome commit)
+
+_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
 def enqueue(ids: list[tuple[int, str]]) -> None:
-    """Hand notifications to Celery. A broker failure is logged: the sweeper sends them later."""
+    """Hand notifications to Celery: ordinary notices in batches of up to BATCH_SIZE ids per task,
+    one-time codes one per task on their own queue (immediate, never behind a batch).
+    A broker failure is logged: the rows stay claimable and the sweeper sends them later."""
     from notifications import tasks
 
+    ordinary = [pk for pk, queue in ids if queue != OTP_QUEUE]
     for pk, queue in ids:
-        task = tasks.deliver_otp if queue == OTP_QUEUE else tasks.deliver_notification
+        if queue != OTP_QUEUE:
+            continue
         try:
-            task.apply_async(
-                args=[pk],
-                queue=queue,
-                retry=True,
-                retry_policy={
-                    "max_retries": 1,
-                    "interval_start": 0,
-                    "interval_step": 0.2,
-                    "interval_max": 0.2,
-                },
+            tasks.deliver_otp.apply_async(
+                args=[pk], queue=OTP_QUEUE, retry=True, retry_policy=_RETRY_POLICY
             )
         except Exception as exc:  # broker down: the row stays "created" for the sweeper
             log.warning("notification %s not queued (%s); the sweeper will retry", pk, exc)
+    for start in range(0, len(ordinary), BATCH_SIZE):
+        chunk = ordinary[start : start + BATCH_SIZE]
+        try:
+            tasks.deliver_batch.apply_async(
+                args=[chunk], queue=DEFAULT_QUEUE, retry=True, retry_policy=_RETRY_POLICY
+            )
+        except Exception as exc:  # broker down: the rows stay "created" for the sweeper
+            log.warning(
+                "%s notification(s) not queued (%s); the sweeper will retry", len(chunk), exc
+            )
 
 
 # --------------------------------------------------------------------------- delivery
@@ -304,22 +429,57 @@ def _redact_if_sensitive(notification_id: int) -> None:
 def claim(*, notification_id: int) -> Notification | None:
     """Atomically take a notification for one send attempt; None if someone else has it, it is final,
     or its next attempt is not due yet. Two tasks for one row: only one wins."""
+    rows = claim_many(notification_ids=[notification_id])
+    return rows[0] if rows else None
+
+
+def claim_many(*, notification_ids) -> list[Notification]:
+    """Take many notifications for one send attempt each, in ONE statement:
+    `UPDATE … SET status = 'sending', locked_until = now + lease, attempts = attempts + 1
+    WHERE id IN (…) AND <claimable> RETURNING *` on PostgreSQL (elsewhere: lock the claimable rows,
+    skipping locked ones, then update them, in one transaction). A row another worker holds (lease
+    running), a final row, or one whose next attempt is not due is left out."""
+    ids = sorted({int(pk) for pk in notification_ids})
+    if not ids:
+        return []
     now = timezone.now()
-    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
-    won = (
-        Notification.objects.filter(pk=notification_id, status__in=[Status.CREATED, Status.SENDING])
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(
-            status=Status.SENDING,
-            status_changed_at=now,
-            locked_until=now + lease,
-            attempts=F("attempts") + 1,
+    lease_until = now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
+    claimable = [Status.CREATED.value, Status.SENDING.value]
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        table = qn(Notification._meta.db_table)
+        columns = ", ".join(qn(f.column) for f in Notification._meta.concrete_fields)
+        sql = (
+            f"UPDATE {table} SET status = %s, status_changed_at = %s, locked_until = %s, "
+            f"attempts = attempts + 1 "
+            f"WHERE id = ANY(%s) AND status = ANY(%s) "
+            f"AND (locked_until IS NULL OR locked_until < %s) "
+            f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) "
+            f"RETURNING {columns}"
         )
-    )
-    if not won:
-        return None
-    return Notification.objects.get(pk=notification_id)
+        params = [Status.SENDING.value, now, lease_until, ids, claimable, now, now]
+        rows = list(Notification.objects.raw(sql, params))
+    else:
+        with transaction.atomic():
+            won = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ids, status__in=claimable)
+                .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .values_list("pk", flat=True)
+            )
+            if not won:
+                return []
+            Notification.objects.filter(pk__in=won).update(
+                status=Status.SENDING,
+                status_changed_at=now,
+                locked_until=lease_until,
+                attempts=F("attempts") + 1,
+            )
+            rows = list(Notification.objects.filter(pk__in=won))
+    rows.sort(key=lambda row: row.pk)
+    return rows
 
 
 def _sms_backend(row: Notification):
@@ -332,21 +492,31 @@ def _sms_backend(row: Notification):
     return backend
 
 
-def _outcome_unknown(row: Notification) -> bool:
-    """An earlier attempt of this claim's notification started (the claim counted it) but left no
+def _outcome_unknown_ids(rows: list[Notification]) -> set[int]:
+    """The claimed notifications whose earlier attempt started (the claim counted it) but left no
     outcome: the worker died between the send and the commit of its result, so the gateway may
-    already have the message. The first attempt never is: no query on the common path."""
-    if row.attempts <= 1:
-        return False
-    return DeliveryAttempt.objects.filter(notification=row).count() < row.attempts - 1
+    already have the message. First attempts never are: no query on the common path, one query
+    for the whole batch otherwise."""
+    from django.db.models import Count
+
+    later = {row.pk: row.attempts for row in rows if row.attempts > 1}
+    if not later:
+        return set()
+    recorded = dict(
+        DeliveryAttempt.objects.filter(notification_id__in=list(later))
+        .values("notification_id")
+        .annotate(n=Count("id"))
+        .values_list("notification_id", "n")
+    )
+    return {pk for pk, attempts in later.items() if recorded.get(pk, 0) < attempts - 1}
 
 
-def _already_accepted(row: Notification) -> SendResult | None:
+def _already_accepted(row: Notification, backend) -> SendResult | None:
     """Before re-sending an SMS whose earlier attempt has no outcome, ask the gateway whether it
     already accepted that idempotency key. None: not accepted, or it cannot tell (then the SMS is
     sent again: at least once)."""
     try:
-        return _sms_backend(row).lookup(reference=str(row.reference))
+        return backend.lookup(reference=str(row.reference))
     except LookupUnavailable as exc:
         log.warning(
             "notification %s: an earlier attempt has no outcome and the gateway cannot tell "
@@ -357,145 +527,334 @@ def _already_accepted(row: Notification) -> SendResult | None:
         return None
 
 
-def _send(row: Notification) -> SendResult:
-    if row.channel == Channel.SMS:
-        backend = _sms_backend(row)
-        return backend.send(
-            phone=row.recipient,
-            text=row.body,
-            encoding=row.sms_encoding or sms_encoding.UCS2,
-            reference=str(row.reference),
-        )
-    from notifications.providers.email import send_email
+class _Channels:
+    """What one batch holds open: an SMS backend per queue (one keep-alive HTTP session each) and
+    one SMTP connection. Closed at the end of the batch."""
 
-    return send_email(
-        to=row.recipient,
-        subject=row.subject,
-        text=row.body,
-        html=row.html_body,
-        attachments=list(row.attachments.all()),
-        reference=str(row.reference),
-    )
+    def __init__(self):
+        self.sms: dict[str, object] = {}
+        self.smtp = None
+
+    def sms_backend(self, row: Notification):
+        if row.queue not in self.sms:
+            self.sms[row.queue] = _sms_backend(row)
+        return self.sms[row.queue]
+
+    def smtp_connection(self):
+        from notifications.providers.email import open_connection
+
+        if self.smtp is None:
+            self.smtp = open_connection()
+        if getattr(self.smtp, "connection", True) is None:
+            with contextlib.suppress(Exception):  # a failure shows at the send
+                self.smtp.open()  # kept open for the batch
+        return self.smtp
+
+    def close(self) -> None:
+        for backend in self.sms.values():
+            try:
+                backend.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the SMS backend failed")
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.close()
+
+
+def _send(row: Notification, channels: _Channels | None = None) -> SendResult:
+    own = channels is None
+    channels = channels or _Channels()
+    try:
+        if row.channel == Channel.SMS:
+            backend = channels.sms_backend(row)
+            return backend.send(
+                phone=row.recipient,
+                text=row.body,
+                encoding=row.sms_encoding or sms_encoding.UCS2,
+                reference=str(row.reference),
+            )
+        from notifications.providers.email import send_email
+
+        return send_email(
+            to=row.recipient,
+            subject=row.subject,
+            text=row.body,
+            html=row.html_body,
+            attachments=list(row.attachments.all()),
+            reference=str(row.reference),
+            connection=channels.smtp_connection(),
+        )
+    finally:
+        if own:
+            channels.close()
+
+
+@dataclass
+class _Attempt:
+    """What happened to one claimed notification in a batch, before it is recorded."""
+
+    row: Notification
+    started_at: datetime
+    duration_ms: int = 0
+    provider: str = ""
+    result: SendResult | None = None
+    error: DeliveryError | None = None
+    expired: bool = False
+    detail: str = ""
 
 
 def deliver(*, notification_id: int) -> Outcome:
-    """One delivery attempt. Never raises for provider errors; tells the task whether to retry."""
-    row = claim(notification_id=notification_id)
-    if row is None:
-        return Outcome("skipped")
+    """One delivery attempt of one notification (a batch of one)."""
+    return deliver_batch(notification_ids=[notification_id])[int(notification_id)]
+
+
+def deliver_batch(*, notification_ids) -> dict[int, Outcome]:
+    """One delivery attempt for each of many notifications: claim them in one statement, send
+    them over one keep-alive connection per provider, record every outcome in one transaction.
+    Never raises for provider errors; one failure does not touch the others. Returns each id's
+    outcome (retry_in set where the task should try again)."""
+    outcomes = {int(pk): Outcome("skipped") for pk in notification_ids}
+    rows = claim_many(notification_ids=list(outcomes))
+    if not rows:
+        return outcomes
     now = timezone.now()
-    if now - row.created_at > _max_age(row):
-        advance_status(
-            notification_id=row.pk,
-            status=Status.TECHNICAL_FAILURE,
-            last_error="quá thời hạn gửi",
-            locked_until=None,
-        )
-        log.warning("notification %s expired before delivery", row.pk)
-        return Outcome("failed")
-    started = time.monotonic()
-    provider = settings.SMS_BACKEND if row.channel == Channel.SMS else "email"
-    if row.channel == Channel.SMS and _outcome_unknown(row):
-        known = _already_accepted(row)
-        if known is not None:
-            log.info(
-                "notification %s: the gateway already accepted it (status lookup); not re-sent",
-                row.pk,
-            )
-            return _record_success(
-                row, known, now=now, started=started, detail="accepted earlier (status lookup)"
-            )
+    attempts: list[_Attempt] = []
+    live: list[Notification] = []
+    for row in rows:
+        if now - row.created_at > _max_age(row):
+            attempts.append(_Attempt(row=row, started_at=now, expired=True))
+        else:
+            live.append(row)
+    unknown = _outcome_unknown_ids(live)
+    emails = [row for row in live if row.channel == Channel.EMAIL]
+    if emails:
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(emails, "attachments")
+    channels = _Channels()
     try:
-        result = _send(row)
-    except DeliveryError as exc:
-        detail = scrub(str(exc))[:500]
-        permanent = isinstance(exc, PermanentError) or not exc.retryable
-        DeliveryAttempt.objects.create(
-            notification=row,
-            number=row.attempts,
-            provider=provider,
-            started_at=now,
-            duration_ms=int((time.monotonic() - started) * 1000),
-            outcome=DeliveryAttempt.Outcome.PERMANENT
-            if permanent
-            else DeliveryAttempt.Outcome.RETRYABLE,
-            detail=detail,
-        )
-        if permanent:
-            advance_status(
-                notification_id=row.pk,
-                status=Status.PERMANENT_FAILURE,
-                last_error=detail,
-                provider=provider,
-                locked_until=None,
+        for row in live:
+            attempt = _Attempt(
+                row=row,
+                started_at=timezone.now(),
+                provider=settings.SMS_BACKEND if row.channel == Channel.SMS else "email",
             )
-            log.warning(
-                "notification %s to %s failed permanently: %s", row.pk, mask(row.recipient), detail
-            )
-            return Outcome("failed")
-        if row.attempts >= _max_attempts(row):
-            advance_status(
-                notification_id=row.pk,
-                status=Status.TECHNICAL_FAILURE,
-                last_error=detail,
-                provider=provider,
-                locked_until=None,
-            )
-            log.warning("notification %s gave up after %s attempts", row.pk, row.attempts)
-            return Outcome("failed")
-        delay = backoff_seconds(row.attempts)
-        if row.queue == OTP_QUEUE:  # a late code is useless: retry soon or not at all
-            delay = min(delay, 5.0)
-        Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
-            last_error=detail,
-            provider=provider,
-            locked_until=None,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
-        log.info(
-            "notification %s attempt %s failed (%s); retry in %.1fs",
-            row.pk,
-            row.attempts,
-            detail,
-            delay,
-        )
-        return Outcome("retry", retry_in=delay)
-    return _record_success(row, result, now=now, started=started)
+            started = time.monotonic()
+            if row.pk in unknown and row.channel == Channel.SMS:
+                known = _already_accepted(row, channels.sms_backend(row))
+                if known is not None:
+                    log.info(
+                        "notification %s: the gateway already accepted it (status lookup); "
+                        "not re-sent",
+                        row.pk,
+                    )
+                    attempt.result = known
+                    attempt.detail = "accepted earlier (status lookup)"
+            if attempt.result is None:
+                try:
+                    attempt.result = _send(row, channels)
+                except DeliveryError as exc:
+                    attempt.error = exc
+            attempt.duration_ms = int((time.monotonic() - started) * 1000)
+            attempts.append(attempt)
+    finally:
+        channels.close()
+    outcomes.update(_record_outcomes(attempts))
+    return outcomes
 
 
-def _record_success(
-    row: Notification, result: SendResult, *, now: datetime, started: float, detail: str = ""
-) -> Outcome:
-    status = Status.DELIVERED if result.delivered else Status.SENT
-    with transaction.atomic():  # one commit for the outcome
-        DeliveryAttempt.objects.create(
-            notification=row,
-            number=row.attempts,
-            provider=result.provider,
-            started_at=now,
-            duration_ms=int((time.monotonic() - started) * 1000),
-            outcome=DeliveryAttempt.Outcome.OK,
-            detail=detail,
-        )
-        advance_status(
-            notification_id=row.pk,
-            status=status,
-            provider=result.provider,
-            provider_reference=result.provider_reference,
-            locked_until=None,
-            last_error="",
-            sent_at=timezone.now(),
-        )
-        if row.sensitive and status == Status.SENT:
-            _redact_if_sensitive(row.pk)
-        # A receipt may have arrived before the gateway's answer: keep the reference in any case.
-        Notification.objects.filter(pk=row.pk, provider_reference="").update(
-            provider_reference=result.provider_reference
-        )
-    log.info(
-        "notification %s %s to %s via %s", row.pk, status, mask(row.recipient), result.provider
+def _move(row: Notification, status: str, now: datetime) -> bool:
+    """Move `row` (a fresh, locked copy) forward to `status`; False (nothing changed) if that
+    would not be forward."""
+    if STATUS_RANK[status] <= STATUS_RANK[row.status]:
+        return False
+    row.status = status
+    row.status_changed_at = now
+    if status == Status.DELIVERED:
+        row.delivered_at = row.delivered_at or now
+    elif status in FINAL_STATUSES:
+        row.failed_at = now
+    elif status == Status.SENT:
+        row.sent_at = now
+    return True
+
+
+_RECORDED_FIELDS = [
+    "status",
+    "status_changed_at",
+    "delivered_at",
+    "failed_at",
+    "sent_at",
+    "last_error",
+    "provider",
+    "provider_reference",
+    "locked_until",
+    "next_attempt_at",
+    "subject",
+    "body",
+    "html_body",
+]
+
+
+def _record_outcomes(attempts: list[_Attempt]) -> dict[int, Outcome]:
+    """Record a batch's outcomes in one transaction: lock the rows (one query), add the attempts
+    (one insert), update the rows (one UPDATE). Statuses only move forward: a delivery receipt
+    that arrived meanwhile is kept."""
+    outcomes: dict[int, Outcome] = {}
+    if not attempts:
+        return outcomes
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = {
+            row.pk: row
+            for row in Notification.objects.select_for_update().filter(
+                pk__in=[a.row.pk for a in attempts]
+            )
+        }
+        history = []
+        changed = []
+        for attempt in attempts:
+            claimed = attempt.row
+            row = fresh.get(claimed.pk)
+            if row is None:  # deleted meanwhile
+                continue
+            touched = False
+            if attempt.expired:
+                touched = _move(row, Status.TECHNICAL_FAILURE, now)
+                if touched:
+                    row.last_error = "quá thời hạn gửi"
+                    row.locked_until = None
+                log.warning("notification %s expired before delivery", row.pk)
+                outcomes[row.pk] = Outcome("failed")
+            elif attempt.result is not None:
+                result = attempt.result
+                status = Status.DELIVERED if result.delivered else Status.SENT
+                history.append(
+                    DeliveryAttempt(
+                        notification_id=row.pk,
+                        number=claimed.attempts,
+                        provider=result.provider,
+                        started_at=attempt.started_at,
+                        duration_ms=attempt.duration_ms,
+                        outcome=DeliveryAttempt.Outcome.OK,
+                        detail=attempt.detail,
+                    )
+                )
+                if _move(row, status, now):
+                    row.provider = result.provider
+                    row.provider_reference = result.provider_reference
+                    row.locked_until = None
+                    row.last_error = ""
+                    row.sent_at = now
+                    touched = True
+                elif not row.provider_reference:
+                    # a receipt arrived before the gateway's answer: keep the reference anyway
+                    row.provider_reference = result.provider_reference
+                    touched = True
+                log.info(
+                    "notification %s %s to %s via %s",
+                    row.pk,
+                    status,
+                    mask(claimed.recipient),
+                    result.provider,
+                )
+                outcomes[row.pk] = Outcome(status)
+            else:
+                exc = attempt.error
+                detail = scrub(str(exc))[:500]
+                permanent = isinstance(exc, PermanentError) or not exc.retryable
+                history.append(
+                    DeliveryAttempt(
+                        notification_id=row.pk,
+                        number=claimed.attempts,
+                        provider=attempt.provider,
+                        started_at=attempt.started_at,
+                        duration_ms=attempt.duration_ms,
+                        outcome=DeliveryAttempt.Outcome.PERMANENT
+                        if permanent
+                        else DeliveryAttempt.Outcome.RETRYABLE,
+                        detail=detail,
+                    )
+                )
+                gave_up = not permanent and claimed.attempts >= _max_attempts(claimed)
+                if permanent or gave_up:
+                    status = Status.PERMANENT_FAILURE if permanent else Status.TECHNICAL_FAILURE
+                    if _move(row, status, now):
+                        row.last_error = detail
+                        row.provider = attempt.provider
+                        row.locked_until = None
+                        touched = True
+                    if permanent:
+                        log.warning(
+                            "notification %s to %s failed permanently: %s",
+                            row.pk,
+                            mask(claimed.recipient),
+                            detail,
+                        )
+                    else:
+                        log.warning(
+                            "notification %s gave up after %s attempts", row.pk, claimed.attempts
+                        )
+                    outcomes[row.pk] = Outcome("failed")
+                else:
+                    delay = backoff_seconds(claimed.attempts)
+                    if claimed.queue == OTP_QUEUE:  # a late code is useless: retry soon or never
+                        delay = min(delay, 5.0)
+                    if row.status == Status.SENDING:
+                        row.last_error = detail
+                        row.provider = attempt.provider
+                        row.locked_until = None
+                        row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+                        touched = True
+                    log.info(
+                        "notification %s attempt %s failed (%s); retry in %.1fs",
+                        row.pk,
+                        claimed.attempts,
+                        detail,
+                        delay,
+                    )
+                    outcomes[row.pk] = Outcome("retry", retry_in=delay)
+            redact = row.sensitive and row.status in FINAL_STATUSES | {Status.SENT}
+            if redact and (row.body != REDACTED or row.html_body or row.subject):
+                row.body, row.html_body, row.subject = REDACTED, "", ""
+                touched = True
+            if touched:
+                changed.append(row)
+        if history:
+            DeliveryAttempt.objects.bulk_create(history)
+        if changed:
+            _update_rows(changed)
+    return outcomes
+
+
+def _update_rows(rows: list[Notification]) -> None:
+    """Write the recorded fields of many rows with ONE statement. On PostgreSQL
+    `UPDATE … FROM (VALUES …)`: Django's bulk_update builds a CASE per field and row, whose SQL
+    compilation alone cost more than the whole delivery of a batch."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        Notification.objects.bulk_update(rows, _RECORDED_FIELDS)
+        return
+    qn = connection.ops.quote_name
+    meta = Notification._meta
+    fields = [meta.get_field(name) for name in _RECORDED_FIELDS]
+    casts = ["bigint"] + [field.db_type(connection) for field in fields]
+    placeholders = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    values = ", ".join([placeholders] * len(rows))
+    names = ["id"] + [field.column for field in fields]
+    assignments = ", ".join(f"{qn(name)} = v.{qn(name)}" for name in names[1:])
+    sql = (
+        f"UPDATE {qn(meta.db_table)} AS n SET {assignments} "
+        f"FROM (VALUES {values}) AS v({', '.join(qn(name) for name in names)}) "
+        f"WHERE n.id = v.id"
     )
-    return Outcome(status)
+    params: list = []
+    for row in rows:
+        params.append(row.pk)
+        for field in fields:
+            params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # --------------------------------------------------------------------------- sweeper and purge
@@ -520,6 +879,7 @@ def sweep(*, older_than_seconds: float | None = None, limit: int = 500) -> int:
         | Q(status=Status.SENDING, next_attempt_at__isnull=True, locked_until__lt=now - grace)
     ).order_by("created_at")[:limit]
     ids = []
+    expired = []
     for pk, queue, created_at in stuck.values_list("pk", "queue", "created_at"):
         max_age = timedelta(
             seconds=settings.NOTIFICATIONS_OTP_MAX_AGE_SECONDS
@@ -527,17 +887,26 @@ def sweep(*, older_than_seconds: float | None = None, limit: int = 500) -> int:
             else settings.NOTIFICATIONS_MAX_AGE_SECONDS
         )
         if now - created_at > max_age:
-            advance_status(
-                notification_id=pk,
+            expired.append(pk)
+        else:
+            ids.append((pk, queue))
+    if expired:  # one UPDATE for all of them (forward-only), one to redact the sensitive ones
+        with transaction.atomic():
+            Notification.objects.filter(
+                pk__in=expired, status__in=statuses_below(Status.TECHNICAL_FAILURE)
+            ).update(
                 status=Status.TECHNICAL_FAILURE,
+                status_changed_at=now,
+                failed_at=now,
                 last_error="quá thời hạn gửi",
                 locked_until=None,
             )
-            continue
-        ids.append((pk, queue))
+            Notification.objects.filter(pk__in=expired, sensitive=True).update(
+                body=REDACTED, html_body="", subject=""
+            )
     if ids:
         log.info("sweeper re-queues %s notification(s)", len(ids))
-        enqueue(ids)
+        enqueue(ids)  # in batches of BATCH_SIZE; codes one by one on their queue
     return len(ids)
 
 

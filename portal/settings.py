@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.backoffice",
     "portal.complaints",
     "portal.statistics",
+    "portal.booking",
     "portal.payments",
     # the two fields and the outbox
     "residence",
@@ -370,6 +371,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "citizen_id.daily_cards",
             "schedule": crontab(hour=6, minute=30),
         },
+        # Documents are rendered once, by the worker; re-queue those whose task was lost.
+        "dossiers-render-pending-documents": {
+            "task": "dossiers.render_pending_documents",
+            "schedule": 60.0,
+        },
     }
 )
 # end notifications
@@ -445,6 +451,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
+# appointment booking (portal.booking): slots offered from tomorrow up to this many days ahead, and
+# the slot length / capacity of a unit that has no SlotPolicy row.
+BOOKING_DAYS_AHEAD = env.int("BOOKING_DAYS_AHEAD", default=14)
+BOOKING_DEFAULT_SLOT_MINUTES = env.int("BOOKING_DEFAULT_SLOT_MINUTES", default=30)
+BOOKING_DEFAULT_CAPACITY = env.int("BOOKING_DEFAULT_CAPACITY", default=2)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStateEnum"] = (
+    "portal.booking.models.AppointmentState"
+)
 # Online fee payment (portal.payments). "sandbox" plays VNPay on this machine (development, `make
 # run`, tests); "vnpay" is the real gateway (2.1.0), configured from the environment alone.
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox" if DEBUG else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 
 from django.conf import settings
@@ -10,16 +11,29 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from notifications.providers import PermanentError, RetryableError, SendResult
 
 
+def open_connection():
+    """One SMTP connection for a batch of emails (opened on first use, closed by the caller)."""
+    return get_connection(timeout=settings.NOTIFICATIONS_EMAIL_TIMEOUT)
+
+
 def send_email(
-    *, to: str, subject: str, text: str, html: str, attachments, reference: str
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    attachments,
+    reference: str,
+    connection=None,
 ) -> SendResult:
+    """Send one email; over `connection` when given (a batch's connection, kept open)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers={"X-Notification-Reference": reference},
-        connection=get_connection(timeout=settings.NOTIFICATIONS_EMAIL_TIMEOUT),
+        connection=connection or open_connection(),
     )
     if html:
         message.attach_alternative(html, "text/html")
@@ -37,5 +51,8 @@ def send_email(
             raise RetryableError(f"SMTP {exc.smtp_code}") from None
         raise PermanentError(f"SMTP {exc.smtp_code}") from None
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        if connection is not None:  # broken: the next message opens a new connection
+            with contextlib.suppress(Exception):
+                connection.close()
         raise RetryableError(f"SMTP unavailable: {type(exc).__name__}") from None
     return SendResult(provider="email", provider_reference=reference, delivered=True)

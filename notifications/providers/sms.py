@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +29,9 @@ class SmsBackend:
         A `SendResult` if it accepted it, None if it certainly did not; `LookupUnavailable` if it
         cannot tell. Asked before re-sending a message whose earlier attempt has no outcome."""
         raise LookupUnavailable(f"{self.name}: no status lookup")
+
+    def close(self) -> None:
+        """Release what the backend holds open (a keep-alive session); called after a batch."""
 
 
 class OutboxBackend(SmsBackend):
@@ -89,6 +90,9 @@ class HttpGatewayBackend(SmsBackend):
     Optional status lookup (`SMS_GATEWAY_STATUS_URL`): `GET <status url>/<idempotency key>` with
     the same key → 2xx with JSON {"status", "id"?} when the gateway has the message ("failed",
     "rejected" and the like count as not accepted), 404 when it has never seen the key.
+
+    One backend holds one keep-alive HTTP session (`requests.Session`): a delivery batch sends all
+    its SMS over it and calls `close()` at the end.
     """
 
     name = "http"
@@ -111,28 +115,43 @@ class HttpGatewayBackend(SmsBackend):
         self.status_url = (
             status_url if status_url is not None else settings.SMS_GATEWAY_STATUS_URL
         ).rstrip("/")
+        self._session = None
+
+    @property
+    def session(self):
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.trust_env = False  # no proxy from the environment for the gateway
+            self._session.headers.update(
+                {"Accept": "application/json", "Authorization": f"Bearer {self.api_key}"}
+            )
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def lookup(self, *, reference: str) -> SendResult | None:
+        import requests
+
         if not self.status_url:
             raise LookupUnavailable("SMS_GATEWAY_STATUS_URL is not set")
-        request = urllib.request.Request(
-            f"{self.status_url}/{urllib.parse.quote(reference, safe='')}",
-            method="GET",
-            headers={
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.api_key}",
-                "Idempotency-Key": reference,
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
-            raise LookupUnavailable(f"status lookup: HTTP {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            response = self.session.get(
+                f"{self.status_url}/{urllib.parse.quote(reference, safe='')}",
+                headers={"Idempotency-Key": reference},
+                timeout=self.timeout,
+            )
+            body = response.content[:65536]
+        except requests.RequestException as exc:
             raise LookupUnavailable(f"status lookup: gateway unreachable: {exc}") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise LookupUnavailable(f"status lookup: HTTP {response.status_code}")
         try:
             data = json.loads(body or b"{}")
         except ValueError:
@@ -150,36 +169,40 @@ class HttpGatewayBackend(SmsBackend):
         )
 
     def send(self, *, phone: str, text: str, encoding: str, reference: str) -> SendResult:
+        import requests
+
         if not self.url:
             raise PermanentError("SMS_GATEWAY_URL is not set")
         payload = json.dumps(
             {"to": phone, "text": text, "encoding": encoding, "reference": reference},
             ensure_ascii=False,
         ).encode()
-        request = urllib.request.Request(
-            self.url,
-            data=payload,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.api_key}",
-                "Idempotency-Key": reference,
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            detail = f"HTTP {exc.code}: {scrub(exc.read(300).decode('utf-8', 'replace'))}"
-            if exc.code >= 500 or exc.code in self.RETRYABLE_STATUS:
-                raise RetryableError(detail) from None
-            raise PermanentError(detail) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise RetryableError(f"gateway unreachable: {exc}") from None
+            response = self.session.post(
+                self.url,
+                data=payload,
+                headers={
+                    "Content-Type": "application/json; charset=utf-8",
+                    "Idempotency-Key": reference,
+                },
+                timeout=self.timeout,
+            )
+            body = response.content[:65536]
+        except requests.RequestException as exc:
+            # the connection may be broken: the next send opens a new one
+            self.close()
+            raise RetryableError(f"gateway unreachable: {type(exc).__name__}") from None
+        if response.status_code >= 300:
+            text_part = body[:300].decode("utf-8", "replace")
+            detail = f"HTTP {response.status_code}: {scrub(text_part)}"
+            if response.status_code >= 500 or response.status_code in self.RETRYABLE_STATUS:
+                raise RetryableError(detail)
+            raise PermanentError(detail)
         try:
             data = json.loads(body or b"{}")
         except ValueError:
+            data = {}
+        if not isinstance(data, dict):
             data = {}
         provider_reference = str(data.get("id") or data.get("message_id") or reference)[:100]
         return SendResult(

@@ -10,7 +10,7 @@ import logging
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Value, When
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from portal.core.errors import Conflict, DomainError, NotFound
 from portal.dossiers import selectors as dossier_selectors
 from portal.dossiers import services as engine
 from portal.dossiers.attachments import citizen_file_response
-from portal.dossiers.models import CLOCK_RUNNING_STATES, Document, Dossier, State
+from portal.dossiers.models import CLOCK_RUNNING_STATES, Dossier, State
 
 from . import forms, selectors, services
 from .models import Apology, ContactLog, RefusalReason, RefusalReview
@@ -562,19 +562,28 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
         document = dossier.documents.filter(pk=document_id).first()
         if document is None:
             raise Http404
-        if document.status != Document.Status.READY or not document.file:
-            document = engine.render_document(document_id=document.pk)
-        if document.status != Document.Status.READY:
+        # Served from storage; never rendered in a request (portal/dossiers/documents.py).
+        from portal.dossiers import documents
+
+        if documents.is_pending(document):
+            documents.requeue_if_stale(document)
+            document.refresh_from_db(fields=["status", "file"])
+        if documents.is_pending(document):
+            messages.info(request, gettext("Văn bản đang được tạo, vui lòng mở lại sau ít giây."))
+            return HttpResponseRedirect(self._change_url(dossier))
+        if not documents.is_ready(document):
             messages.error(request, gettext("Chưa tạo được văn bản, vui lòng thử lại sau."))
             return HttpResponseRedirect(self._change_url(dossier))
-        response = FileResponse(
-            document.file.open("rb"),
-            content_type="application/pdf",
-            as_attachment=False,
-            filename=f"{document.kind}-{dossier.code}.pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        try:
+            return documents.stored_response(
+                request,
+                document,
+                filename=f"{document.kind}-{dossier.code}.pdf",
+                as_attachment=False,
+                cache_control="private, no-store",
+            )
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
-from portal.core.pdf import render_pdf
 
 from . import presentation
 from .models import DECREE_42_NAMES, Field, ProcedureFee, ResultMethod, ServiceLevel
@@ -100,14 +99,29 @@ def form_filename(form) -> str:
 
 
 def form_pdf(request, code: str, form_code: str):
+    """A blank form, rendered once per version and served from storage (blank_forms.py)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    from . import blank_forms
+
     try:
         procedure = get_published_procedure(code=code)
         form = downloadable_form(procedure=procedure, form_code=form_code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    pdf = render_pdf(form.template_name, {"form": form, "procedure": procedure})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=form_filename(form)
-    )
+    name = blank_forms.stored_form(procedure=procedure, form=form)
+    etag = quote_etag(name.rsplit("/", 1)[-1])
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=form_filename(form),
+        )
+    response["ETag"] = etag
+    # public forms: caches may keep them; the ETag changes with the version
+    response["Cache-Control"] = "public, max-age=3600"
     return response

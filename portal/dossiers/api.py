@@ -4,7 +4,6 @@ every error is {"code", "message", "errors"} (portal.core.api.exception_handler)
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,13 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.catalogue.models import Procedure
-from portal.core.api import ApiErrorSerializer
+from portal.core.api import ApiErrorSerializer, error_response
 from portal.core.errors import Conflict, NotFound
 from portal.core.pagination import PageNumberPagination
 from portal.core.ratelimit import ClientRateThrottle
 from portal.dossiers import selectors, services
 from portal.dossiers.attachments import citizen_file_response
-from portal.dossiers.models import Document
 from portal.dossiers.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -287,28 +285,46 @@ class DocumentDownloadView(APIView):
 
     @extend_schema(
         summary="Tải văn bản (phiếu tiếp nhận CT04, hướng dẫn bổ sung CT05, từ chối CT06, kết quả)",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(401, 404, 409)},
+        description="Văn bản được tạo một lần sau khi hồ sơ chuyển trạng thái và được lưu lại; "
+        "khi văn bản còn đang tạo, trả 409 `document_pending` kèm `Retry-After` (giây).",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Không đổi (If-None-Match)."),
+            **_errors(401, 404, 409),
+        },
         tags=["dossiers"],
     )
     def get(self, request, code: str, document_id: int):
+        from portal.dossiers import documents
+
         document = selectors.get_document_for_user(
             user=request.user, code=code, document_id=document_id
         )
-        if document.status != Document.Status.READY or not document.file:
-            document = services.render_document(document_id=document.pk)
-        if document.status != Document.Status.READY:
+        if documents.is_pending(document):
+            documents.requeue_if_stale(document)
+            document.refresh_from_db(fields=["status", "file"])
+        if documents.is_pending(document):
+            response = error_response(
+                "document_pending",
+                _("Văn bản đang được tạo. Vui lòng thử lại sau ít giây."),
+                status_code=status.HTTP_409_CONFLICT,
+            )
+            response["Retry-After"] = str(documents.RETRY_AFTER_SECONDS)
+            return response
+        if not documents.is_ready(document):
             raise Conflict(
                 _("Văn bản chưa tạo được. Vui lòng thử lại sau hoặc liên hệ đơn vị tiếp nhận."),
                 code="document_unavailable",
             )
-        response = FileResponse(
-            _open_or_404(document.file),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=f"{document.dossier.code}-{document.kind}.pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        try:
+            return documents.stored_response(
+                request,
+                document,
+                filename=f"{document.dossier.code}-{document.kind}.pdf",
+                as_attachment=True,
+            )
+        except (FileNotFoundError, ValueError):
+            raise NotFound(_("Không tìm thấy văn bản."), code="not_found") from None
 
 
 class LookupView(APIView):

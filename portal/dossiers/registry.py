@@ -84,6 +84,10 @@ class ProcedurePlugin:
         transaction: raising rolls back both the effect and the state change."""
         return None
 
+    def needs_visit(self, *, dossier: Dossier) -> tuple[bool, str]:
+        """Whether the citizen must come to the unit (then books a slot, portal.booking), and why."""
+        return False, ""
+
     def form_context(self, *, dossier: Dossier) -> dict[str, Any]:
         """Extra values for the procedure's form (tờ khai, e.g. CT01) filled from this dossier:
         keys of the `f` dict the form templates read (head_name, members …); see

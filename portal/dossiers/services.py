@@ -355,7 +355,7 @@ def issue_document(
 
         try:
             render_document_task.delay(document_id)
-        except Exception:  # noqa: BLE001 - broker down: the download view renders on demand
+        except Exception:  # noqa: BLE001 - broker down: re-queued by a download or the beat task
             logger.exception("Could not queue rendering of document %s", document_id)
 
     transaction.on_commit(_schedule)

@@ -20,3 +20,12 @@ def notify_overdue_task() -> int:
     from portal.dossiers.services import notify_overdue
 
     return notify_overdue()
+
+
+@shared_task(name="dossiers.render_pending_documents", ignore_result=True)
+def render_pending_documents_task() -> int:
+    """Beat: queue again the rendering of documents still pending after the grace period (their
+    task was lost, e.g. the broker was down at commit)."""
+    from portal.dossiers.documents import requeue_pending
+
+    return requeue_pending()

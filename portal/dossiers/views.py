@@ -727,29 +727,37 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> 
 
 
 @login_required
-def document_download(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+def document_download(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
+    """The stored PDF of an issued document; never rendered here (see portal/dossiers/documents.py):
+    a document still being made answers 202 "đang tạo" with Retry-After."""
+    from portal.dossiers import documents
+
     try:
         document = selectors.get_document_for_user(
             user=request.user, code=code, document_id=document_id
         )
     except NotFound:
         raise Http404 from None
-    if document.status != Document.Status.READY or not document.file:
-        try:
-            document = services.render_document(document_id=document.pk)
-        except DomainError as exc:
-            logger.warning("Document %s could not be rendered: %s", document.pk, exc)
-            raise Http404 from None
-        if document.status != Document.Status.READY or not document.file:
-            raise Http404
+    if documents.is_pending(document):
+        documents.requeue_if_stale(document)
+        document.refresh_from_db(fields=["status", "file"])
+    if documents.is_pending(document):
+        response = render(
+            request,
+            "dossiers/document_pending.html",
+            {"document": document, "retry_after": documents.RETRY_AFTER_SECONDS},
+            status=202,
+        )
+        response["Retry-After"] = str(documents.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    if not documents.is_ready(document):
+        raise Http404
+    filename = f"{document.kind}-{document.dossier.code}.pdf"
     try:
-        handle = document.file.open("rb")
+        return documents.stored_response(request, document, filename=filename, as_attachment=False)
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    filename = f"{document.kind}-{document.dossier.code}.pdf"
-    return FileResponse(
-        handle, as_attachment=False, filename=filename, content_type="application/pdf"
-    )
 
 
 # --- public lookup ---------------------------------------------------------------------------------

@@ -145,6 +145,9 @@ def test_pdfs_are_left_without_a_page_policy(client, citizen, make_dossier):
     """A browser's PDF viewer is not one of our pages: a policy on it could keep it from loading."""
     dossier = make_dossier("received")
     document = dossier.documents.first()
+    from portal.dossiers import services
+
+    services.render_document(document_id=document.pk)  # the worker, after the commit
     client.force_login(citizen)
     response = client.get(
         reverse("dossiers:document", kwargs={"code": dossier.code, "document_id": document.pk})

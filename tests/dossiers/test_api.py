@@ -237,6 +237,13 @@ def test_owner_downloads_attachment_and_document(api, draft, citizen):
         template_name="residence/pdf/ct03.html",
         context={"code": code, "absence": {"full_name": "Nguyễn Văn An"}},
     )
+    # not rendered yet: the API says so instead of rendering in the request
+    response = api.get(f"{BASE}{code}/documents/{document.pk}/")
+    assert response.status_code == 409 and response.json()["code"] == "document_pending"
+    assert response["Retry-After"] == "5"
+    from portal.dossiers import services
+
+    services.render_document(document_id=document.pk)  # what the worker does after the commit
     response = api.get(f"{BASE}{code}/documents/{document.pk}/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")

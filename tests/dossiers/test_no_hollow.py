@@ -222,10 +222,12 @@ def test_load_catalogue_brings_the_new_levels_to_an_existing_database(db):
     Procedure.objects.create(
         code="1.004222", name_vi="Đăng ký thường trú", field="residence", level=3
     )
-    Procedure.objects.create(code="CC-CAP", name_vi="Cấp thẻ căn cước", field="identity", level=3)
+    Procedure.objects.create(
+        code="2.001178", name_vi="Cấp xác nhận số CMND", field="identity", level=4
+    )
     load_catalogue()
     assert Procedure.objects.get(code="1.004222").level == 4
-    assert Procedure.objects.get(code="CC-CAP").level == 2
+    assert Procedure.objects.get(code="2.001178").level == 2
 
 
 def test_start_up_runs_the_checks_before_serving():

@@ -338,6 +338,9 @@ def test_receipt_slip_downloads_as_pdf(client, citizen, make_dossier):
     html = client.get(reverse("dossiers:detail", kwargs={"code": dossier.code})).content.decode()
     url = reverse("dossiers:document", kwargs={"code": dossier.code, "document_id": doc.pk})
     assert url in html
+    from portal.dossiers import services
+
+    services.render_document(document_id=doc.pk)  # the worker, after the commit
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")

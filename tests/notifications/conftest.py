@@ -56,6 +56,7 @@ class LoopbackGateway:
                             "status": status,
                             "id": message_id,
                             "key": self.headers.get("Idempotency-Key"),
+                            "peer": self.client_address,  # one per TCP connection
                         }
                     )
                 if gateway.hold is not None:
@@ -126,10 +127,12 @@ class SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
+        self.peers: list = []  # the client address of each message: one per SMTP connection
         sink = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                sink.peers.append(session.peer)
                 sink.messages.append(
                     (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
                 )

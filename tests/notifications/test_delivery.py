@@ -194,7 +194,7 @@ def test_one_time_codes_fail_fast_on_a_silent_gateway(settings):
 def test_tasks_take_ids_ack_late_and_codes_have_their_own_queue(citizen, monkeypatch, settings):
     from notifications import otp, tasks
 
-    for task in (tasks.deliver_notification, tasks.deliver_otp):
+    for task in (tasks.deliver_batch, tasks.deliver_notification, tasks.deliver_otp):
         assert task.acks_late and task.reject_on_worker_lost
     assert settings.CELERY_TASK_ROUTES["notifications.deliver_otp"] == {"queue": "otp"}
     sent = []
@@ -202,11 +202,11 @@ def test_tasks_take_ids_ack_late_and_codes_have_their_own_queue(citizen, monkeyp
     def capture(name):
         return lambda *args, **kwargs: sent.append((name, kwargs["args"], kwargs["queue"]))
 
-    monkeypatch.setattr(tasks.deliver_notification, "apply_async", capture("deliver"))
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", capture("deliver_batch"))
     monkeypatch.setattr(tasks.deliver_otp, "apply_async", capture("deliver_otp"))
     row = _sms(citizen)
     services.enqueue([(row.pk, row.queue)])
     otp.issue_code(phone="+84912345678", purpose="t", ip="10.0.0.1")
     code_row = Notification.objects.get(event=ev.OTP_CODE)
     services.enqueue([(code_row.pk, code_row.queue)])
-    assert sent == [("deliver", [row.pk], "celery"), ("deliver_otp", [code_row.pk], "otp")]
+    assert sent == [("deliver_batch", [[row.pk]], "celery"), ("deliver_otp", [code_row.pk], "otp")]
