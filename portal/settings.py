@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.statistics",
     "portal.booking",
     "portal.signing",
+    "portal.payments",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -474,3 +475,32 @@ VERIFY_RATE_WINDOW_SECONDS = env.int("VERIFY_RATE_WINDOW_SECONDS", default=10 * 
 # identity cards (citizen_id.procedures): a lost or damaged card is re-issued fully online (no visit,
 # card by post) when the last biometric capture is younger than this many years and the data unchanged.
 CITIZEN_ID_BIOMETRIC_REUSE_YEARS = env.int("CITIZEN_ID_BIOMETRIC_REUSE_YEARS", default=5)
+
+# Online fee payment (portal.payments). "sandbox" plays VNPay on this machine (development, `make
+# run`, tests); "vnpay" is the real gateway (2.1.0), configured from the environment alone.
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox" if DEBUG else "")
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="")
+VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="")
+VNPAY_PAYMENT_URL = env.str(
+    "VNPAY_PAYMENT_URL", default="https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+VNPAY_QUERY_URL = env.str(
+    "VNPAY_QUERY_URL", default="https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
+SANDBOX_TMN_CODE = "SANDBOX1"
+SANDBOX_HASH_SECRET = env.str(
+    "SANDBOX_HASH_SECRET", default="sandbox-hash-secret-not-for-production"
+)
+# A payment link is valid this long; reconciliation asks the provider about payments pending longer
+# than PAYMENT_RECONCILE_AFTER_MINUTES and gives up (expired) after PAYMENT_GIVE_UP_HOURS.
+PAYMENT_EXPIRE_MINUTES = env.int("PAYMENT_EXPIRE_MINUTES", default=15)
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=15)
+PAYMENT_GIVE_UP_HOURS = env.int("PAYMENT_GIVE_UP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.reconcile", "schedule": 5 * 60.0}
+# VietQR bank transfer (alternative to the gateway; staff confirm against the bank statement).
+VIETQR_BANK_BIN = env.str("VIETQR_BANK_BIN", default="970415")
+VIETQR_ACCOUNT_NO = env.str("VIETQR_ACCOUNT_NO", default="113366668888")
+VIETQR_ACCOUNT_NAME = env.str("VIETQR_ACCOUNT_NAME", default="CONG AN XA DEMO")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PaymentStateEnum"] = (
+    "portal.payments.models.PaymentState"
+)

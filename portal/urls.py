@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("citizen_id.api_urls")),
     path("", include("portal.booking.api_urls")),
     path("", include("portal.signing.api_urls")),
+    path("", include("portal.payments.api_urls")),
 ]
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     path("xac-thuc/", include("portal.signing.urls")),
     path("minh-bach/", include("portal.statistics.urls")),
     path("can-cuoc/", include("citizen_id.urls")),
+    path("thanh-toan/", include("portal.payments.urls")),
     path("", include("portal.catalogue.urls")),
 ]
 

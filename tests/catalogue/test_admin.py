@@ -16,7 +16,7 @@ def staff_client(client, django_user_model):
 
 def test_admin_lists_filters_and_searches_procedures(staff_client, catalogue):
     response = staff_client.get(
-        "/admin/catalogue/procedure/", {"level__exact": "3", "q": "tam tru"}
+        "/admin/catalogue/procedure/", {"level__exact": "4", "q": "tam tru"}
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -18,8 +18,8 @@ def test_list_is_paginated_and_public(client, catalogue):
     assert body["count"] == 14
     assert {"next", "previous", "results"} <= body.keys()
     row = next(r for r in body["results"] if r["code"] == "1.004222")
-    assert row["level"] == 3  # until online payment exists (the fee is paid at the office)
-    assert row["decree_42_name"] == "Dịch vụ công trực tuyến một phần"
+    assert row["level"] == 4  # the online fee is paid through portal.payments
+    assert row["decree_42_name"] == "Dịch vụ công trực tuyến toàn trình"
     assert row["online_submission_allowed"] is True
     assert row["deadline_text"] == "07 ngày làm việc"
 
@@ -46,7 +46,7 @@ def test_list_filters(client, catalogue, params, expected):
 
 def test_detail_has_everything(client, catalogue):
     body = client.get("/api/v1/procedures/1.004222/").json()
-    assert body["decree_42_name"] == "Dịch vụ công trực tuyến một phần"
+    assert body["decree_42_name"] == "Dịch vụ công trực tuyến toàn trình"
     assert {"number": "68/2020/QH14", "issued_on": "2020-11-13", "title": "Luật Cư trú"} in body[
         "legal_bases"
     ]

@@ -306,6 +306,13 @@ def register_test_payment_provider(name: str = "test-payments") -> None:
     _TEST_PAYMENT_PROVIDERS.add(name)
 
 
+@pytest.fixture
+def no_payment_provider(monkeypatch):
+    """As if PAYMENT_PROVIDER were empty: portal.payments registers the configured provider
+    (sandbox in development and tests) at start-up; this test runs without any."""
+    monkeypatch.setattr(payments, "_providers", {})
+
+
 def unregister_test_plugins() -> None:
     for code in list(_TEST_PLUGINS):
         registry.unregister(code)

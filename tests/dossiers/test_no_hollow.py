@@ -131,7 +131,9 @@ def test_catalogue_api_shows_the_real_level_and_online_flag(hollow, client):
     assert (body["level"], body["online_submission_allowed"]) == (4, True)
 
 
-def test_level_4_with_an_online_fee_and_no_payment_provider_is_level_3(hollow, client):
+def test_level_4_with_an_online_fee_and_no_payment_provider_is_level_3(
+    hollow, client, no_payment_provider
+):
     register_test_plugin(HOLLOW)
     ProcedureFee.objects.create(
         procedure=hollow, channel="online", amount=7000, valid_from=dt.date(2023, 1, 1)
@@ -168,7 +170,7 @@ def test_check_reports_a_published_level_3_procedure_without_plugin_in_the_catal
     assert checks.catalogue_file_errors(path) == []
 
 
-def test_check_reports_a_level_4_online_fee_without_payment_provider(tmp_path):
+def test_check_reports_a_level_4_online_fee_without_payment_provider(tmp_path, no_payment_provider):
     register_test_plugin("9.4")
     register_test_plugin("9.5")
     path = _yaml(
@@ -207,23 +209,25 @@ def test_check_is_registered_and_runs_with_manage_py_check(hollow):
 
 
 def test_shipped_catalogue_has_no_level_4_fee_waiting_for_a_payment_provider():
+    """The four fee-bearing residence procedures are level 4 again: portal.payments registers
+    the configured provider (sandbox in development), so none waits for an impossible payment."""
     data = yaml.safe_load((DATA_DIR / "procedures.yaml").read_text(encoding="utf-8"))
     levels = {str(p["code"]): p["level"] for p in data["procedures"]}
-    assert {levels[c] for c in ("1.004222", "1.004194", "1.010038", "1.002755")} == {3}
+    assert {levels[c] for c in ("1.004222", "1.004194", "1.010038", "1.002755")} == {4}
     assert all(level <= 2 for code, level in levels.items() if code.startswith("CC-"))
     assert not [e for e in checks.catalogue_file_errors() if e.id == "dossiers.E003"]
 
 
 def test_load_catalogue_brings_the_new_levels_to_an_existing_database(db):
     Procedure.objects.create(
-        code="1.004222", name_vi="Đăng ký thường trú", field="residence", level=4
+        code="1.004222", name_vi="Đăng ký thường trú", field="residence", level=3
     )
     Procedure.objects.create(
         code="2.001178", name_vi="Cấp xác nhận số CMND", field="identity", level=2
     )
     load_catalogue()
-    assert Procedure.objects.get(code="1.004222").level == 3
-    assert Procedure.objects.get(code="2.001178").level == 4  # online since its plugin
+    assert Procedure.objects.get(code="1.004222").level == 4
+    assert Procedure.objects.get(code="2.001178").level == 4
 
 
 def test_start_up_runs_the_checks_before_serving():
@@ -280,7 +284,9 @@ def test_admin_refuses_level_3_or_4_for_a_procedure_without_plugin(db):
     assert _admin_form({"level": 3}).is_valid()
 
 
-def test_admin_refuses_level_4_with_an_online_fee_while_no_payment_provider(hollow):
+def test_admin_refuses_level_4_with_an_online_fee_while_no_payment_provider(
+    hollow, no_payment_provider
+):
     register_test_plugin(HOLLOW)
     ProcedureFee.objects.create(
         procedure=hollow, channel="online", amount=7000, valid_from=dt.date(2023, 1, 1)
