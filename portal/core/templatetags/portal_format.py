@@ -42,3 +42,13 @@ def detail_list(details, key):
     if not isinstance(value, list | tuple):
         return []
     return [item for item in value if isinstance(item, Mapping)]
+
+
+@register.filter
+def vnd(value):
+    """An amount in đồng as Vietnamese write it: 7000 → "7.000", 1250000 → "1.250.000"."""
+    try:
+        amount = int(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{amount:,}".replace(",", ".")
