@@ -634,6 +634,8 @@ def update_draft(
     errors: dict[str, list[str]] = {}
     if result_method is not None:
         allowed = locked.procedure.result_methods or list(ResultMethod.values)
+        if not locked.procedure.requires_online_payment:  # electronic result: level 4 only
+            allowed = [m for m in allowed if m != ResultMethod.ELECTRONIC]
         if result_method not in ResultMethod.values or result_method not in allowed:
             errors["result_method"] = [_("Hình thức nhận kết quả không hợp lệ cho thủ tục này.")]
         else:
@@ -859,6 +861,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         )
         # The legal clock runs from the reception moment even if staff receive it later.
         locked.due_at = _due_from(locked)
+    locked.postal_fee = _postal_fee_at_submission(locked)
     _save(
         locked,
         "form_data",
@@ -867,6 +870,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         "due_at",
         "fee_amount",
         "fee_paid_online",
+        "postal_fee",
     )
     event = _record(
         locked,
@@ -881,6 +885,15 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
+
+
+def _postal_fee_at_submission(dossier: Dossier) -> int:
+    """The postal fee table's rate at submission (0 unless the result goes by post)."""
+    try:
+        from portal.postal.fees import current_postal_fee_for
+    except ImportError:
+        return 0
+    return current_postal_fee_for(dossier)
 
 
 RECORDED_EVENT = "notice_recorded"
