@@ -68,3 +68,25 @@ def test_no_postal_fee_unless_the_result_comes_by_post(make_dossier, postal_rate
     dossier = make_dossier("submitted")  # in person
     assert dossier.postal_fee == 0
     assert postal_fee_for(dossier) == 0
+
+
+def test_administrators_edit_the_table_in_the_admin_and_officers_cannot(
+    staff_client, province_unit, receiving_officer
+):
+    from django.urls import reverse
+
+    from portal.accounts.models import Role
+    from tests.dossiers.conftest import make_staff
+
+    admin_client = staff_client(make_staff("quantri.buuchinh", province_unit, Role.ADMINISTRATOR))
+    add = reverse("admin:postal_postalfeerate_add")
+    response = admin_client.post(
+        add, {"valid_from": "01/01/2027", "valid_to": "", "area": "", "amount": "32000"}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert fee_on(dt.date(2027, 3, 1)) == 32000
+
+    officer = staff_client(receiving_officer)
+    assert officer.get(add).status_code == 403
+    assert officer.post(add, {"valid_from": "01/01/2028", "amount": "1"}).status_code == 403
+    assert not PostalFeeRate.objects.filter(amount=1).exists()
