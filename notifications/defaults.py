@@ -275,4 +275,18 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "(số hiệu {{ tracking_number }}) và đã chuyển hoàn về {{ unit_name }} lúc "
         "{{ returned_at }}. Đơn vị sẽ liên hệ với Ông/Bà để thống nhất cách nhận.\n\n" + _SIGN,
     },
+    (ev.CARD_EXPIRY_REMINDER, "sms"): {
+        "body": "Thẻ căn cước số {{ card_number }} hết hạn ngày {{ expires_on }}"
+        "{% if renewal_age %} (đủ {{ renewal_age }} tuổi){% endif %}. Cấp đổi trực tuyến: "
+        "{{ portal_url }}/can-cuoc/cua-toi/",
+    },
+    (ev.CARD_EXPIRY_REMINDER, "email"): {
+        "subject": "Thẻ căn cước số {{ card_number }} sắp hết hạn",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Thẻ căn cước số {{ card_number }} của Ông/Bà có giá trị sử dụng đến ngày "
+        "{{ expires_on }}{% if renewal_age %}, ngày Ông/Bà đủ {{ renewal_age }} tuổi (Điều 21 "
+        "Luật Căn cước 2023){% endif %}.\n"
+        "Ông/Bà có thể nộp hồ sơ cấp đổi thẻ trực tuyến và đặt lịch thu nhận tại "
+        "{{ portal_url }}/can-cuoc/cua-toi/\n\n" + _SIGN,
+    },
 }

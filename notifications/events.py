@@ -36,6 +36,7 @@ TEMPORARY_RESIDENCE_EXPIRING = "temporary_residence_expiring"
 RESULT_POSTED = "result_posted"
 RESULT_DELIVERED = "result_delivered"
 RESULT_POST_RETURNED = "result_post_returned"
+CARD_EXPIRY_REMINDER = "card_expiry_reminder"
 
 AUTOMATIC = ("portal_url", "citizen_name")
 
@@ -98,6 +99,9 @@ EVENTS: dict[str, EventSpec] = {
     RESULT_POST_RETURNED: EventSpec(
         _("Bưu điện không phát được kết quả"), _DOSSIER + ("tracking_number", "returned_at")
     ),
+    CARD_EXPIRY_REMINDER: EventSpec(
+        _("Nhắc cấp đổi thẻ căn cước"), ("card_number", "expires_on", "renewal_age")
+    ),
 }
 
 EVENT_CHOICES = [(name, spec.label) for name, spec in EVENTS.items()]
@@ -157,4 +161,6 @@ def sample_context() -> dict:
         "postal_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
         "delivered_at": "10:20 " + today.strftime("%d/%m/%Y"),
         "returned_at": "10:20 " + today.strftime("%d/%m/%Y"),
+        "card_number": "019190000123",
+        "renewal_age": "25",
     }

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "portal.complaints",
     "portal.statistics",
     "portal.postal",
+    "portal.booking",
     # the two fields and the outbox
     "residence",
     "citizen_id",
@@ -250,7 +251,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "portal.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/min"),
+        "card_expiry": env.str("CARD_EXPIRY_THROTTLE_RATE", default="30/min"),
+    },
     # DRF's own throttles trust X-Forwarded-For when this is None: key them like everything else.
     # The portal's throttles use portal.core.ratelimit.ClientRateThrottle.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -370,6 +374,11 @@ CELERY_BEAT_SCHEDULE.update(
         },
         # Citizens are told once when their dossier passes its due moment (issue 14).
         "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
+        # Identity cards (issue 11): expire, then remind 30 days before expiry, once a day.
+        "citizen-id-daily-cards": {
+            "task": "citizen_id.daily_cards",
+            "schedule": crontab(hour=6, minute=30),
+        },
     }
 )
 # end notifications
@@ -444,4 +453,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ComplaintStateEnum": "portal.complaints.models.ComplaintState",
         "ShipmentStateEnum": "portal.postal.models.ShipmentState",
     }
+)
+
+# appointment booking (portal.booking): slots offered from tomorrow up to this many days ahead, and
+# the slot length / capacity of a unit that has no SlotPolicy row.
+BOOKING_DAYS_AHEAD = env.int("BOOKING_DAYS_AHEAD", default=14)
+BOOKING_DEFAULT_SLOT_MINUTES = env.int("BOOKING_DEFAULT_SLOT_MINUTES", default=30)
+BOOKING_DEFAULT_CAPACITY = env.int("BOOKING_DEFAULT_CAPACITY", default=2)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AppointmentStateEnum"] = (
+    "portal.booking.models.AppointmentState"
 )

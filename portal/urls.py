@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("portal.statistics.api_urls")),
     path("", include("residence.api_urls")),
     path("", include("portal.postal.api_urls")),
+    path("", include("citizen_id.api_urls")),
+    path("", include("portal.booking.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,10 +39,12 @@ urlpatterns = [
     path("tai-khoan/", include("portal.accounts.urls")),
     path("ho-so/", include("portal.dossiers.urls")),
     path("cu-tru/", include("residence.urls")),
+    path("", include("portal.booking.urls")),
     path("thong-bao/", include("notifications.urls")),
     path("phan-anh/", include("portal.complaints.urls")),
     path("tra-cuu/", dossier_views.public_lookup, name="public-lookup"),
     path("minh-bach/", include("portal.statistics.urls")),
+    path("can-cuoc/", include("citizen_id.urls")),
     path("", include("portal.catalogue.urls")),
 ]
 

@@ -95,3 +95,13 @@ def _vietnamese_after_each_test():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _test_plugins_unregistered():
+    """Procedure plugins and payment providers a test registered (tests.dossiers.conftest
+    `register_test_plugin`, `make_procedure`) do not outlive it."""
+    yield
+    from tests.dossiers.conftest import unregister_test_plugins
+
+    unregister_test_plugins()

@@ -385,7 +385,7 @@ class DossierAdmin(BackOfficeAccess, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dossier = self._dossier(request, object_id)
         dossier = dossier_selectors.dossier_detail(user=request.user, code=dossier.code)
-        plugin = engine.get_plugin(dossier.procedure)
+        plugin = engine.display_plugin(dossier.procedure)  # shows a legacy dossier too
         try:
             summary = plugin.summary(dossier=dossier)
         except Exception:  # noqa: BLE001 - a broken plugin must not hide the dossier

@@ -9,6 +9,7 @@ from .models import (
     ProcedureFee,
     RequiredDocument,
     ResultMethod,
+    ServiceLevel,
 )
 
 
@@ -41,6 +42,40 @@ class ProcedureAdminForm(forms.ModelForm):
     class Meta:
         model = Procedure
         fields = ["result_methods"]  # the rest comes from ProcedureAdmin.fieldsets
+
+    def clean(self):
+        """No hollow procedure: online filing (level 3–4) only with a registered plugin, and
+        level 4 with an online fee only when a payment provider exists."""
+        from portal.dossiers import payments
+        from portal.dossiers.registry import registry
+
+        cleaned = super().clean()
+        level = cleaned.get("level")
+        code = cleaned.get("code") or self.instance.code
+        if level is not None and level >= ServiceLevel.PARTLY_ONLINE and code:
+            if not registry.is_registered(code):
+                self.add_error(
+                    "level",
+                    _(
+                        "Thủ tục %(code)s chưa có phần nộp hồ sơ trực tuyến (chưa đăng ký plugin): "
+                        "chỉ chọn được mức độ 1 hoặc 2."
+                    )
+                    % {"code": code},
+                )
+            elif (
+                level == ServiceLevel.FULLY_ONLINE
+                and not payments.available()
+                and self.instance.pk
+                and self.instance.has_online_fee()
+            ):
+                self.add_error(
+                    "level",
+                    _(
+                        "Chưa có đơn vị thanh toán trực tuyến: thủ tục có lệ phí trực tuyến chỉ "
+                        "chọn được mức độ 3 (nộp lệ phí tại cơ quan)."
+                    ),
+                )
+        return cleaned
 
 
 @admin.register(Procedure)

@@ -70,8 +70,17 @@ class ProcedureListSerializer(serializers.ModelSerializer):
     decree_42_name = serializers.CharField(read_only=True)
     deadline_text = serializers.SerializerMethodField()
     current_fees = serializers.SerializerMethodField()
+    level = serializers.ChoiceField(
+        source="effective_level",
+        choices=ServiceLevel.choices,
+        read_only=True,
+        help_text="Mức độ thực tế trên Cổng: thủ tục chưa có phần nộp trực tuyến hiển thị mức 2 "
+        "(thông tin và biểu mẫu).",
+    )
     online_submission_allowed = serializers.BooleanField(
-        source="allows_online_submission", read_only=True
+        source="allows_online_submission",
+        read_only=True,
+        help_text="Nộp hồ sơ trực tuyến được (chỉ khi phần trực tuyến của thủ tục đã được xây dựng).",
     )
     url = serializers.SerializerMethodField()
 

@@ -149,16 +149,58 @@ class Procedure(models.Model):
         return self.name_vi
 
     @property
+    def has_plugin(self) -> bool:
+        """A field app registered the online part of this procedure (portal.dossiers.registry)."""
+        from portal.dossiers.registry import registry
+
+        return registry.is_registered(self.code)
+
+    def has_online_fee(self, today: dt.date | None = None) -> bool:
+        """A non-zero online fee in force today or later (the fees are usually prefetched)."""
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return any(
+            fee.channel == ProcedureFee.Channel.ONLINE
+            and fee.amount > 0
+            and (fee.valid_to is None or fee.valid_to >= today)
+            for fee in self.fees.all()
+        )
+
+    @property
+    def effective_level(self) -> int:
+        """The level the portal really offers (pages and API show this one).
+
+        A level 3–4 procedure whose online part is not built (no plugin registered) is information
+        and downloadable forms (level 2); a level-4 procedure with an online fee while no payment
+        provider exists is level 3 (fee paid at the office). `manage.py check` reports both.
+        """
+        from portal.dossiers import payments
+
+        if self.level >= ServiceLevel.PARTLY_ONLINE and not self.has_plugin:
+            return ServiceLevel.FORMS
+        if (
+            self.level == ServiceLevel.FULLY_ONLINE
+            and not payments.available()
+            and self.has_online_fee()
+        ):
+            return ServiceLevel.PARTLY_ONLINE
+        return self.level
+
+    def get_effective_level_display(self) -> str:
+        return str(ServiceLevel(self.effective_level).label)
+
+    @property
     def decree_42_name(self) -> str:
-        return str(DECREE_42_NAMES[self.level])
+        return str(DECREE_42_NAMES[self.effective_level])
 
     @property
     def allows_online_submission(self) -> bool:
-        return self.level >= ServiceLevel.PARTLY_ONLINE
+        return self.effective_level >= ServiceLevel.PARTLY_ONLINE
 
     @property
     def requires_online_payment(self) -> bool:
-        return self.level == ServiceLevel.FULLY_ONLINE
+        return self.effective_level == ServiceLevel.FULLY_ONLINE
 
     def fees_for(self, channel: str) -> list[ProcedureFee]:
         return sorted(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.errors import NotFound
 from portal.core.text import fold
 
-from .models import FormTemplate, Procedure
+from .models import FormTemplate, Procedure, ProcedureFee
 
 
 def published_procedures(
@@ -28,10 +29,31 @@ def published_procedures(
         qs = qs.filter(field=field)
     if level not in (None, ""):
         try:
-            qs = qs.filter(level=int(level))
+            qs = qs.filter(_effective_level_is(int(level)))
         except (TypeError, ValueError):
             qs = qs.none()
     return qs.order_by("field", "code")
+
+
+def _effective_level_is(level: int) -> Q:
+    """`Procedure.effective_level == level` as a query: a level 3–4 procedure without a plugin is
+    level 2; a level-4 one with an online fee and no payment provider is level 3."""
+    from portal.dossiers import payments
+    from portal.dossiers.registry import registry
+
+    online = Q(code__in=registry.codes())
+    fee = Exists(
+        ProcedureFee.objects.filter(
+            procedure=OuterRef("pk"), channel=ProcedureFee.Channel.ONLINE, amount__gt=0
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+    )
+    if payments.available():
+        level_3, level_4 = Q(level=3) & online, Q(level=4) & online
+    else:  # a level-4 procedure with an online fee cannot be paid online: it is level 3
+        level_3 = online & (Q(level=3) | (Q(level=4) & fee))
+        level_4 = online & Q(level=4) & ~fee
+    by_level = {1: Q(level=1), 2: Q(level=2) | (Q(level__gte=3) & ~online), 3: level_3, 4: level_4}
+    return by_level.get(level, Q(pk__in=[]))
 
 
 def get_published_procedure(*, code: str) -> Procedure:

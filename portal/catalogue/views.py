@@ -69,8 +69,21 @@ def procedure_detail(request, code: str):
         "estimate": estimate,
         "submit_url": f"/ho-so/nop/{procedure.code}/",
         "handling_level_label": handling_level_label(procedure.handling_level),
+        "office": _office_for(request.user, procedure)
+        if not procedure.allows_online_submission
+        else None,
     }
     return render(request, "catalogue/detail.html", context)
+
+
+def _office_for(user, procedure):
+    """The police unit where a logged-in citizen would file in person (their commune's)."""
+    area = getattr(user, "current_area", None) or getattr(user, "permanent_area", None)
+    if area is None:
+        return None
+    from portal.dossiers.services import unit_for
+
+    return unit_for(procedure=procedure, area=area)
 
 
 def handling_level_label(level: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.dossiers import api
+from portal.dossiers import api, formschema_api
 
 urlpatterns = [
     path("dossiers/", api.DossierListCreateView.as_view(), name="api-dossiers"),
@@ -28,4 +28,9 @@ urlpatterns = [
         name="api-dossier-document",
     ),
     path("lookup/", api.LookupView.as_view(), name="api-lookup"),
+    path(
+        "procedures/<str:code>/form/",
+        formschema_api.ProcedureFormView.as_view(),
+        name="api-procedure-form",
+    ),
 ]

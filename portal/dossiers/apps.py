@@ -9,7 +9,10 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ")
 
     def ready(self) -> None:
+        from portal.dossiers.checks import check_no_hollow_procedure
+
         checks.register(check_dossier_code_format)
+        checks.register(check_no_hollow_procedure)
 
 
 def check_dossier_code_format(app_configs=None, **kwargs):

@@ -15,14 +15,38 @@ from django.utils.translation import gettext_lazy
 
 
 class ItemListWidget(forms.Widget):
-    """Rows of the item form's fields, named `<name>-<i>-<field>`; blank rows are ignored."""
+    """Rows of the item form's fields, named `<name>-<i>-<field>`; blank rows are ignored.
+
+    Each row is a fieldset with its legend ("Khách 1") and a label for every input. A "Thêm dòng"
+    submit button (`add_row=<name>`, no JavaScript) asks the page for one more empty row; the hidden
+    `<name>-rows` says how many rows were shown, so a re-rendered page keeps them (see
+    `prepare_item_lists`)."""
 
     template_name = "dossiers/widgets/item_list.html"
-    extra_rows = 2
 
-    def __init__(self, item_form: type[forms.Form], attrs=None):
+    def __init__(
+        self,
+        item_form: type[forms.Form],
+        attrs=None,
+        *,
+        item_label: str = "",
+        min_rows: int = 1,
+        max_rows: int = 50,
+    ):
         super().__init__(attrs)
         self.item_form = item_form
+        self.item_label = item_label
+        self.min_rows = max(min_rows, 1)
+        self.max_rows = max_rows
+        self.rows_wanted: int | None = None  # set by prepare_item_lists on a re-rendered page
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """Rendered with the project's templates (templates/dossiers/widgets/), whichever form
+        renderer the settings choose."""
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
 
     def value_from_datadict(self, data, files, name):
         if name in data and not hasattr(data, "getlist"):
@@ -40,15 +64,45 @@ class ItemListWidget(forms.Widget):
         rows = [items[i] for i in sorted(items)]
         return [row for row in rows if any(str(v).strip() for v in row.values() if v is not None)]
 
+    def value_omitted_from_data(self, data, files, name):
+        prefix = f"{name}-"
+        return name not in data and not any(key.startswith(prefix) for key in data)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        rows = list(value) if isinstance(value, list) else []
-        rows += [{}] * self.extra_rows
+        rows = [r if isinstance(r, dict) else {} for r in value] if isinstance(value, list) else []
+        wanted = self.rows_wanted if self.rows_wanted is not None else self.min_rows
+        total = max(len(rows), min(wanted, self.max_rows), 1)
+        rows += [{}] * (total - len(rows))
+        label = str(self.item_label or _("Dòng"))
         context["widget"]["rows"] = [
-            self.item_form(initial=row if isinstance(row, dict) else {}, prefix=f"{name}-{i}")
-            for i, row in enumerate(rows)
+            {
+                "legend": f"{label} {i}",
+                "form": self.item_form(initial=row, prefix=f"{name}-{i - 1}"),
+            }
+            for i, row in enumerate(rows, start=1)
         ]
+        context["widget"]["count"] = total
+        context["widget"]["can_add"] = total < self.max_rows
         return context
+
+
+def prepare_item_lists(form: forms.Form, data, *, add_row: str | None = None) -> None:
+    """Before a filing page is rendered again from a POST: each list shows as many rows as the page
+    had (typed rows first), plus one when its "Thêm dòng" button (`add_row`) was pressed."""
+    for name, field in form.fields.items():
+        if not isinstance(field, ItemListField) or not isinstance(field.widget, ItemListWidget):
+            continue
+        html_name = form.add_prefix(name)
+        try:
+            shown = int(data.get(f"{html_name}-rows") or 0)
+        except (TypeError, ValueError):
+            shown = 0
+        typed = field.widget.value_from_datadict(data, None, html_name)
+        wanted = max(shown, len(typed) if isinstance(typed, list) else 0)
+        if add_row == html_name:
+            wanted += 1
+        field.widget.rows_wanted = min(max(wanted, 1), field.max_items)
 
 
 class ItemListField(forms.Field):
@@ -70,7 +124,12 @@ class ItemListField(forms.Field):
         self.item_label = item_label
         self.min_items = min_items
         self.max_items = max_items
-        kwargs.setdefault("widget", ItemListWidget(item_form))
+        kwargs.setdefault(
+            "widget",
+            ItemListWidget(
+                item_form, item_label=item_label, min_rows=min_items, max_rows=max_items
+            ),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -104,11 +163,14 @@ class ItemListField(forms.Field):
             if form.is_valid():
                 cleaned.append(form.cleaned_data)
                 continue
-            for field_name, messages in form.errors.items():
+            for field_name, field_errors in form.errors.as_data().items():
                 field = form.fields.get(field_name)
                 where = f"{label} {i}" + (f" – {field.label}" if field is not None else "")
+                # The item's own code is kept (e.g. max_length: a draft refuses an overlong value).
                 errors.extend(
-                    ValidationError(f"{where}: {m}", code="item_invalid") for m in messages
+                    ValidationError(f"{where}: {m}", code=e.code or "item_invalid")
+                    for e in field_errors
+                    for m in e.messages
                 )
         if errors:
             raise ValidationError(errors)

@@ -16,6 +16,10 @@ What a plugin decides: the form (fields and validation), the initial data prefil
 portal knows of the citizen, extra validation, the required attachments (by default the catalogue's
 mandatory documents), what approval does (registry effect, inside the approval transaction), and
 which result document it produces.
+
+No plugin, no online filing: a procedure is offered for online filing (pages, API, catalogue
+buttons) only when a plugin is registered for its code; a published procedure at level 3 or 4
+without one fails `manage.py check` (portal/dossiers/checks.py).
 """
 
 from __future__ import annotations
@@ -80,6 +84,10 @@ class ProcedurePlugin:
         transaction: raising rolls back both the effect and the state change."""
         return None
 
+    def needs_visit(self, *, dossier: Dossier) -> tuple[bool, str]:
+        """Whether the citizen must come to the unit (then books a slot, portal.booking), and why."""
+        return False, ""
+
     def form_context(self, *, dossier: Dossier) -> dict[str, Any]:
         """Extra values for the procedure's form (tờ khai, e.g. CT01) filled from this dossier:
         keys of the `f` dict the form templates read (head_name, members …); see
@@ -128,11 +136,6 @@ def _jsonable(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
-
-
-class DefaultPlugin(ProcedurePlugin):
-    """Used for an online procedure no field app has registered yet: no form fields beyond the
-    engine's own, the catalogue's attachments, no registry effect."""
 
 
 class ProcedureRegistry:

@@ -37,7 +37,7 @@ from portal.dossiers.models import (
     State,
     SupplementRequest,
 )
-from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, ResultDocumentSpec, registry
+from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, registry
 from portal.units.models import AdministrativeArea, PoliceUnit
 
 logger = logging.getLogger(__name__)
@@ -81,8 +81,19 @@ _TRANSITION_OF = {
 # helpers
 
 
-def get_plugin(procedure: Procedure) -> ProcedurePlugin:
-    return registry.get(procedure.code) or DefaultPlugin()
+def get_plugin(procedure: Procedure, *, unit: PoliceUnit | None = None) -> ProcedurePlugin:
+    """The procedure's registered plugin. No plugin, no online filing: a procedure without one
+    is refused with the not-online Conflict (409 `procedure_not_online`, where to file instead)."""
+    plugin = registry.get(procedure.code)
+    if plugin is None:
+        raise _not_online_error(procedure, unit)
+    return plugin
+
+
+def display_plugin(procedure: Procedure) -> ProcedurePlugin:
+    """For showing an existing dossier only (summary, staff page): the registered plugin, or the
+    base plugin's generic display of the stored form data. Never used to file or approve."""
+    return registry.get(procedure.code) or ProcedurePlugin()
 
 
 def _now() -> dt.datetime:
@@ -247,7 +258,7 @@ def document_context(dossier: Dossier, **extra) -> dict[str, Any]:
     """Facts frozen at issue time (JSON only): the document says what was true then."""
     from django.conf import settings
 
-    plugin = get_plugin(dossier.procedure)
+    plugin = display_plugin(dossier.procedure)
     try:
         summary = [list(row) for row in plugin.summary(dossier=dossier)]
     except Exception:  # noqa: BLE001 - a plugin's summary must not block a transition
@@ -515,7 +526,7 @@ def _not_online_error(procedure: Procedure, unit: PoliceUnit | None) -> Conflict
             "Thủ tục “%(name)s” chưa được nộp trực tuyến (mức độ %(level)s). Vui lòng nộp hồ sơ "
             "trực tiếp hoặc qua dịch vụ bưu chính công ích tại %(where)s."
         )
-        % {"name": procedure.name_vi, "level": procedure.level, "where": where},
+        % {"name": procedure.name_vi, "level": procedure.effective_level, "where": where},
         code="procedure_not_online",
         details={
             "unit": {"name": unit.name, "address": unit.address, "phone": unit.phone}
@@ -549,7 +560,7 @@ def create_draft(
             _("Chưa có đơn vị Công an tiếp nhận hồ sơ tại %(area)s.") % {"area": area.name},
             code="no_receiving_unit",
         )
-    plugin = get_plugin(procedure)
+    plugin = get_plugin(procedure, unit=unit)
     limit_errors = draft_limit_errors(procedure, form_data or {})
     if limit_errors:
         raise ValidationError(limit_errors)
@@ -631,6 +642,7 @@ def update_draft(
             % {"state": _state_label(locked.state)},
             code="invalid_transition",
         )
+    plugin = get_plugin(locked.procedure, unit=locked.unit)
     errors: dict[str, list[str]] = {}
     if result_method is not None:
         allowed = locked.procedure.result_methods or list(ResultMethod.values)
@@ -652,13 +664,30 @@ def update_draft(
             locked.form_data = _json_safe(form_data)
     elif form_data is not None:
         try:
-            locked.form_data = get_plugin(locked.procedure).clean(dossier=locked, data=form_data)
+            locked.form_data = plugin.clean(dossier=locked, data=form_data)
+            _route(locked, plugin)
         except ValidationError as exc:
             errors.update(_error_dict(exc))
     if errors:
         raise ValidationError(errors)
-    _save(locked, "form_data", "result_method", "result_address")
+    _save(locked, "form_data", "result_method", "result_address", "area", "unit")
     return refresh_caller(dossier, locked)
+
+
+def _route(dossier: Dossier, plugin: ProcedurePlugin) -> None:
+    """The plugin's `area_for` (the commune of the address concerned, from the cleaned data)
+    routes the dossier to that commune's police; no such unit is `no_receiving_unit`."""
+    area = plugin.area_for(dossier=dossier, data=dossier.form_data)
+    if area is None or area.pk == dossier.area_id:
+        return
+    unit = unit_for(procedure=dossier.procedure, area=area)
+    if unit is None:
+        raise DomainError(
+            _("Chưa có đơn vị Công an tiếp nhận hồ sơ tại %(area)s.") % {"area": area.name},
+            code="no_receiving_unit",
+            details={"area": area.code},
+        )
+    dossier.area, dossier.unit = area, unit
 
 
 def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
@@ -765,7 +794,12 @@ def delete_attachment(*, attachment: Attachment, actor) -> None:
 
 def missing_documents(*, dossier: Dossier) -> list:
     """Mandatory documents (RequiredDocument) with no attachment yet."""
-    required = get_plugin(dossier.procedure).required_documents(dossier=dossier)
+    plugin = registry.get(dossier.procedure.code)
+    required = (
+        plugin.required_documents(dossier=dossier)
+        if plugin is not None
+        else [d for d in dossier.procedure.required_documents.all() if d.is_mandatory]
+    )
     present = set(dossier.attachments.values_list("requirement_key", flat=True))
     return [d for d in required if d.key not in present]
 
@@ -779,12 +813,14 @@ def _receiving_round_the_clock(procedure: Procedure) -> bool:
 
 
 def _working_days(procedure: Procedure, dossier: Dossier | None = None) -> Decimal:
+    """The plugin's `deadline_working_days(dossier=)` when it gives one (e.g. ½ day vs 3), else
+    the catalogue's."""
+    plugin = registry.get(procedure.code) if dossier is not None else None
+    days = plugin.deadline_working_days(dossier=dossier) if plugin is not None else None
+    if days is not None:
+        return Decimal(str(days))
     if procedure.deadline_kind == DeadlineKind.IMMEDIATE:
         return Decimal("0")
-    if dossier is not None:  # the plugin may set this dossier's deadline (e.g. ½ day vs 3)
-        days = get_plugin(procedure).deadline_working_days(dossier=dossier)
-        if days is not None:
-            return Decimal(days)
     return Decimal(procedure.deadline_days or 0)
 
 
@@ -809,7 +845,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
 
     locked = _lock(dossier)
     _check_version(locked, expected_version)
-    plugin = get_plugin(locked.procedure)
+    plugin = get_plugin(locked.procedure, unit=locked.unit)
     now = _now()
     online_fee = None
     if locked.state == State.DRAFT:
@@ -817,6 +853,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         require_verified_phone(locked.citizen)
         try:
             locked.form_data = plugin.clean(dossier=locked, data=locked.form_data)
+            _route(locked, plugin)
         except ValidationError as exc:
             raise DomainError(
                 _("Tờ khai còn thông tin chưa hợp lệ. Vui lòng kiểm tra lại."),
@@ -865,6 +902,8 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     _save(
         locked,
         "form_data",
+        "area",
+        "unit",
         "submitted_at",
         "received_at",
         "due_at",
@@ -1333,9 +1372,17 @@ def approve(*, dossier: Dossier, actor, expected_version: int | None = None) -> 
         dossier, name="approve", actor=actor, expected_version=expected_version
     )
     now = _now()
-    spec: ResultDocumentSpec | None = get_plugin(locked.procedure).approve(
-        dossier=locked, actor=actor
-    )
+    plugin = registry.get(locked.procedure.code)
+    if plugin is None:  # its online part was never built: approving would change nothing
+        raise Conflict(
+            _(
+                "Thủ tục “%(name)s” chưa có phần xử lý trực tuyến nên không thể phê duyệt kết quả "
+                "trên Cổng."
+            )
+            % {"name": locked.procedure.name_vi},
+            code="procedure_not_online",
+        )
+    spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
     locked.decided_at = now
     _save(locked, "decided_at")
     event = _record(

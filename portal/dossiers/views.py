@@ -28,9 +28,10 @@ from portal.core import ratelimit
 from portal.core.errors import DomainError, NotFound
 from portal.dossiers import selectors, services
 from portal.dossiers.attachments import citizen_file_response, sanitize_filename
+from portal.dossiers.formfields import prepare_item_lists
 from portal.dossiers.forms import ATTACHMENT_ACCEPT, FilingForm, LookupForm, WithdrawForm
 from portal.dossiers.models import Document, Dossier, State
-from portal.dossiers.registry import DefaultPlugin, ProcedurePlugin, registry
+from portal.dossiers.registry import ProcedurePlugin, registry
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,18 @@ def _phone_verification_redirect(request: HttpRequest, back: str) -> HttpRespons
     return redirect(f"{reverse('notifications:verify-phone')}?{urlencode({'next': back})}")
 
 
-def plugin_for(procedure: Procedure) -> ProcedurePlugin:
-    return registry.get(procedure.code) or DefaultPlugin()
+def plugin_for(procedure: Procedure) -> ProcedurePlugin | None:
+    """The registered plugin; None means the procedure is not filed online (not-online page)."""
+    return registry.get(procedure.code)
+
+
+def _not_online(request, procedure: Procedure, unit=None) -> HttpResponse:
+    """Where and how to file a procedure whose online part is not built (level 1–2 or no plugin)."""
+    if unit is None:
+        area = request.user.current_area or request.user.permanent_area
+        unit = services.unit_for(procedure=procedure, area=area) if area else None
+    context = {"procedure": procedure, "unit": unit, "estimate": _estimate(procedure, unit)}
+    return render(request, "dossiers/not_online.html", context, status=200)
 
 
 def _file_field_name(key: str) -> str:
@@ -197,13 +208,9 @@ def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
         code=procedure_code,
         is_published=True,
     )
-    if not procedure.allows_online_submission:
-        area = request.user.current_area or request.user.permanent_area
-        unit = services.unit_for(procedure=procedure, area=area) if area else None
-        return render(
-            request, "dossiers/not_online.html", {"procedure": procedure, "unit": unit}, status=200
-        )
     plugin = plugin_for(procedure)
+    if not procedure.allows_online_submission or plugin is None:
+        return _not_online(request, procedure)
     user = request.user
     if request.method == "GET" and (
         leave := _phone_verification_redirect(request, request.get_full_path())
@@ -288,6 +295,8 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("dossiers:detail", code=dossier.code)
     procedure = dossier.procedure
     plugin = plugin_for(procedure)
+    if plugin is None:  # a draft of a procedure whose online part is gone: say where to file
+        return _not_online(request, procedure, dossier.unit)
     if request.method == "POST":
         return _process_filing_post(request, dossier=dossier, procedure=procedure, plugin=plugin)
     if leave := _phone_verification_redirect(request, request.get_full_path()):
@@ -341,11 +350,16 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
                     result_method=filing.cleaned_data.get("result_method") or None,
                     result_address=filing.cleaned_data.get("result_address") or "",
                 )
-    except DomainError as exc:  # e.g. no longer a draft
-        messages.error(request, exc.message)
-        return redirect("dossiers:detail", code=dossier.code)
+    except DomainError as exc:
+        if exc.code != "no_receiving_unit":  # e.g. no longer a draft
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", code=dossier.code)
+        # The address's commune has no receiving unit: shown on the form, what was typed kept.
+        plugin_errors = {None: [exc.message]}
 
-    # 2. Deleting an earlier upload (its own button inside the same form).
+    # 2. Deleting an earlier upload (its own button inside the same form); "Thêm dòng" of a list
+    # (`add_row`) saves like "Lưu nháp" and shows the form again with one more row.
+    add_row = request.POST.get("add_row")
     delete_id = request.POST.get("delete_attachment")
     if delete_id:
         _delete_attachment(request, dossier=dossier, attachment_id=delete_id)
@@ -393,7 +407,7 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
                 message = _("Đã nộp hồ sơ %(code)s. Cơ quan tiếp nhận sẽ xử lý theo quy định.")
             messages.success(request, message % {"code": dossier.code})
             return redirect("dossiers:detail", code=dossier.code)
-    elif action != "submit" and not has_errors and not delete_id:
+    elif action != "submit" and not has_errors and not delete_id and not add_row:
         messages.success(
             request,
             _("Đã lưu nháp hồ sơ %(code)s. Bạn có thể tiếp tục từ mục “Hồ sơ của tôi”.")
@@ -497,6 +511,8 @@ def _render_filing(
     missing=None,
     status=200,
 ) -> HttpResponse:
+    if request.method == "POST":  # lists keep their rows (and get one more on "Thêm dòng")
+        prepare_item_lists(plugin_form, request.POST, add_row=request.POST.get("add_row"))
     attachments = list(dossier.attachments.all()) if dossier else []
     rows = _requirement_rows(
         procedure=procedure,

@@ -16,12 +16,12 @@ def staff_client(client, django_user_model):
 
 def test_admin_lists_filters_and_searches_procedures(staff_client, catalogue):
     response = staff_client.get(
-        "/admin/catalogue/procedure/", {"level__exact": "4", "q": "tam tru"}
+        "/admin/catalogue/procedure/", {"level__exact": "3", "q": "tam tru"}
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "1.004194" in html
-    assert "CC-XNSO" not in html
+    assert "2.001178" not in html
 
 
 def test_admin_change_page_has_inlines(staff_client, catalogue):

@@ -89,7 +89,10 @@ def test_forms_not_offered_are_404(client, catalogue, url):
 def test_level_1_never_offers_forms_even_if_linked(client, catalogue):
     from portal.catalogue.models import FormTemplate, Procedure
 
-    p = Procedure.objects.get(code="CC-XNSO")
+    p = Procedure.objects.get(code="2.001178")
+    p.level = 1
+    p.save()
     p.forms.add(FormTemplate.objects.get(code="CT01"))  # e.g. added by mistake in the admin
-    assert client.get("/thu-tuc/CC-XNSO/mau/CT01.pdf").status_code == 404
-    assert "/mau/" not in client.get("/thu-tuc/CC-XNSO/").content.decode()
+    assert client.get("/thu-tuc/2.001178/mau/CT01.pdf").status_code == 404
+    assert client.get("/thu-tuc/2.001178/mau/DC02.pdf").status_code == 404
+    assert "/mau/" not in client.get("/thu-tuc/2.001178/").content.decode()

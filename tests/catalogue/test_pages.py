@@ -31,7 +31,7 @@ def codes_in(response) -> list[str]:
         (unicodedata.normalize("NFD", "Đăng ký tạm trú"), {"1.004194"}, {"1.004222"}),
         ("thuong tru", {"1.004222", "1.003197"}, {"1.004194"}),
         ("1.004222", {"1.004222"}, {"1.004194"}),
-        ("can cuoc", {"CC-CAP", "CC-DOI", "CC-LAI"}, {"1.004194"}),
+        ("can cuoc", {"2.000200", "2.001195", "2.001194"}, {"1.004194"}),
         ("tam vang", {"1.003677"}, set()),
     ],
 )
@@ -65,16 +65,21 @@ def test_home_lists_everything_with_level_names_deadline_and_fee(client, catalog
 
 def test_filters_by_field_and_level(client, catalogue):
     assert set(codes_in(client.get("/thu-tuc/", {"field": "identity"}))) == {
-        "CC-CAP",
-        "CC-DOI",
-        "CC-LAI",
-        "CC-XNSO",
+        "2.000200",
+        "2.001195",
+        "2.001194",
+        "2.001178",
     }
-    assert codes_in(client.get("/thu-tuc/", {"level": "1"})) == ["CC-XNSO"]
-    assert codes_in(client.get("/thu-tuc/", {"level": "2"})) == ["1.010028"]
+    assert codes_in(client.get("/thu-tuc/", {"level": "1"})) == []
+    assert set(codes_in(client.get("/thu-tuc/", {"level": "2"}))) == {
+        "2.000200",
+        "2.001195",
+        "2.001194",
+        "2.001178",
+    }
     assert codes_in(
-        client.get("/thu-tuc/", {"field": "identity", "level": "3", "q": "cap lai"})
-    ) == ["CC-LAI"]
+        client.get("/thu-tuc/", {"field": "identity", "level": "2", "q": "cap lai"})
+    ) == ["2.001194"]
     # nonsense filter values are ignored rather than failing
     assert len(codes_in(client.get("/thu-tuc/", {"level": "x", "field": "zzz"}))) == 14
 
@@ -108,8 +113,8 @@ def test_detail_page_shows_everything(client, catalogue):
         "1.004222",
         "Đăng ký thường trú",
         "Đăng ký, quản lý cư trú",
-        "Mức độ 4",
-        "Dịch vụ công trực tuyến toàn trình",
+        "Mức độ 3",
+        "Dịch vụ công trực tuyến một phần",
         "07 ngày làm việc",
         "Công an cấp xã",
         "Trình tự thực hiện",
@@ -143,7 +148,7 @@ def test_detail_deadline_wording(client, catalogue):
 
 
 def test_detail_shows_fee_periods_with_dates(client, catalogue):
-    html = client.get("/thu-tuc/CC-DOI/").content.decode()
+    html = client.get("/thu-tuc/2.001195/").content.decode()
     assert "25.000 đ" in html and "50.000 đ" in html
     assert "từ 01/07/2025 đến 31/12/2026" in html
     assert "từ 01/01/2027" in html
@@ -151,7 +156,7 @@ def test_detail_shows_fee_periods_with_dates(client, catalogue):
 
 
 def test_fee_schedule_marks_current_upcoming_previous(catalogue):
-    p = Procedure.objects.prefetch_related("fees").get(code="CC-DOI")
+    p = Procedure.objects.prefetch_related("fees").get(code="2.001195")
     rows = fee_schedule(p, "in_person", today=dt.date(2026, 3, 2))
     assert [(r.fee.amount, r.status) for r in rows] == [
         (50000, "previous"),
@@ -160,15 +165,17 @@ def test_fee_schedule_marks_current_upcoming_previous(catalogue):
     ]
 
 
-@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159", "CC-CAP"])
+@pytest.mark.parametrize("code", ["1.004222", "1.003677", "2.001159"])
 def test_levels_3_and_4_offer_online_submission(client, catalogue, code):
     html = client.get(f"/thu-tuc/{code}/").content.decode()
     assert SUBMIT in html
     assert f'href="/ho-so/nop/{code}/"' in html
 
 
-@pytest.mark.parametrize("code", ["1.010028", "CC-XNSO"])
+@pytest.mark.parametrize("code", ["2.000200", "2.001178"])
 def test_levels_1_and_2_have_no_online_submission_but_say_where_to_file(client, catalogue, code):
+    if code == "2.001178":
+        Procedure.objects.filter(code=code).update(level=1)
     html = client.get(f"/thu-tuc/{code}/").content.decode()
     assert SUBMIT not in html
     assert "/ho-so/nop/" not in html
@@ -178,13 +185,18 @@ def test_levels_1_and_2_have_no_online_submission_but_say_where_to_file(client, 
 
 def test_level_2_offers_forms_level_1_does_not(client, catalogue):
     assert "/thu-tuc/1.010028/mau/CT01.pdf" in client.get("/thu-tuc/1.010028/").content.decode()
-    level_1 = client.get("/thu-tuc/CC-XNSO/").content.decode()
+    Procedure.objects.filter(code="2.001178").update(level=1)
+    level_1 = client.get("/thu-tuc/2.001178/").content.decode()
     assert "/mau/" not in level_1
     assert "Mẫu đơn, tờ khai" not in level_1
 
 
 def test_partly_online_page_explains_the_visit(client, catalogue):
-    assert "vẫn phải đến cơ quan" in client.get("/thu-tuc/CC-CAP/").content.decode()
+    from tests.dossiers.conftest import register_test_plugin
+
+    register_test_plugin("2.000200")  # the identity plugin when it exists, else a stand-in
+    Procedure.objects.filter(code="2.000200").update(level=3)
+    assert "vẫn phải đến cơ quan" in client.get("/thu-tuc/2.000200/").content.decode()
 
 
 def test_unknown_procedure_is_404(client, catalogue):

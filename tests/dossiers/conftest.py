@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from portal.accounts.models import Role, StaffRole, User
 from portal.catalogue.models import Procedure, ProcedureFee, RequiredDocument
+from portal.dossiers import payments
+from portal.dossiers.registry import ProcedurePlugin, registry
 from portal.units.models import AdministrativeArea, PoliceUnit
 
 TEMPORARY_ABSENCE = "1.003677"
@@ -273,7 +275,53 @@ def staff_by_role(receiving_officer, handling_officer, unit_leader) -> dict[str,
 # --- procedures -------------------------------------------------------------------------------
 
 
-def make_procedure(code: str, name: str, *, level: int = 3, deadline_days="1", **extra):
+class SimpleTestPlugin(ProcedurePlugin):
+    """The plugin of a procedure a test made up: the engine files a procedure online only when a
+    plugin is registered for it (no form fields beyond the engine's, the catalogue's documents)."""
+
+    def __init__(self, code: str, form_class=None) -> None:
+        self.procedure_code = code
+        if form_class is not None:
+            self.form_class = form_class
+
+
+_TEST_PLUGINS: set[str] = set()
+_TEST_PAYMENT_PROVIDERS: set[str] = set()
+
+
+def register_test_plugin(code: str, plugin: ProcedurePlugin | None = None) -> ProcedurePlugin:
+    """Register `plugin` (default: a SimpleTestPlugin) for `code` unless a real one is registered;
+    unregistered after the test (tests/conftest.py `_test_plugins_unregistered`)."""
+    existing = registry.get(code)
+    if existing is not None and (plugin is None or code not in _TEST_PLUGINS):
+        return existing  # a field app's real plugin (or the test's own): keep it
+    registry.unregister(code)
+    plugin = registry.register(plugin or SimpleTestPlugin(code))
+    _TEST_PLUGINS.add(code)
+    return plugin
+
+
+def register_test_payment_provider(name: str = "test-payments") -> None:
+    payments.register(name, object())
+    _TEST_PAYMENT_PROVIDERS.add(name)
+
+
+def unregister_test_plugins() -> None:
+    for code in list(_TEST_PLUGINS):
+        registry.unregister(code)
+    _TEST_PLUGINS.clear()
+    for name in list(_TEST_PAYMENT_PROVIDERS):
+        payments.unregister(name)
+    _TEST_PAYMENT_PROVIDERS.clear()
+
+
+def make_procedure(
+    code: str, name: str, *, level: int = 3, deadline_days="1", plugin: bool = True, **extra
+):
+    """A procedure; at level 3–4 a simple test plugin is registered for it (unless `plugin=False`
+    or a field app registered a real one)."""
+    if plugin and level >= 3:
+        register_test_plugin(code)
     return Procedure.objects.create(
         code=code,
         name_vi=name,
@@ -319,6 +367,8 @@ def procedure_level2(db) -> Procedure:
 
 @pytest.fixture
 def procedure_level4(db) -> Procedure:
+    """Level 4 with an online fee: a (test) payment provider exists, so it waits for payment."""
+    register_test_payment_provider()
     proc = make_procedure("1.004194", "Đăng ký tạm trú", level=4, deadline_days="3")
     ProcedureFee.objects.create(
         procedure=proc, channel="online", amount=7000, valid_from=dt.date(2022, 1, 1)
@@ -439,3 +489,11 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
+
+
+def upsert_person(*, personal_id: str, **fields):
+    """A registry person with these exact data, whether or not `make_citizen` already put the
+    account's person in the registry (same personal identification number)."""
+    from residence.models import Person
+
+    return Person.objects.update_or_create(personal_id=personal_id, defaults=fields)[0]

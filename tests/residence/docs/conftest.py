@@ -19,7 +19,6 @@ from residence.models import (
     Household,
     HouseholdMember,
     PermanentResidence,
-    Person,
     TemporaryResidence,
 )
 from residence.services.common import get_or_create_address
@@ -37,6 +36,7 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     staff_by_role,
     unit,
     unit_leader,
+    upsert_person,
 )
 
 CONFIRMATION = "1.010041"
@@ -67,26 +67,26 @@ def registry(area, other_area, citizen, other_citizen):
     home = get_or_create_address(area=area, street="Số 12, tổ 5")
     old_home = get_or_create_address(area=other_area, street="Số 3, ngõ 7, tổ 2")
     rented = get_or_create_address(area=other_area, street="Phòng 204, số 88 đường Quang Trung")
-    an = Person.objects.create(
+    an = upsert_person(
         personal_id=citizen.personal_id,
         full_name="Nguyễn Văn An",
         date_of_birth=dt.date(1990, 5, 17),
         sex="M",
         hometown="Xã Phú Đình, tỉnh Thái Nguyên",
     )
-    wife = Person.objects.create(
+    wife = upsert_person(
         personal_id="019190007777",
         full_name="Lê Thị Hoa",
         date_of_birth=dt.date(1992, 8, 1),
         sex="F",
     )
-    son = Person.objects.create(
+    son = upsert_person(
         personal_id="019215008888",
         full_name="Nguyễn Minh Khôi",
         date_of_birth=dt.date(2015, 3, 9),
         sex="M",
     )
-    binh = Person.objects.create(
+    binh = upsert_person(
         personal_id=other_citizen.personal_id,
         full_name="Trần Thị Bình",
         date_of_birth=dt.date(1995, 2, 3),

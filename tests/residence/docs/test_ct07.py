@@ -12,7 +12,7 @@ from portal.dossiers import services
 from portal.dossiers.models import Document
 from portal.dossiers.registry import registry as plugins
 from portal.workcalendar.services import due_moment
-from residence.models import RegistryChange
+from residence.models import Person, RegistryChange
 from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +218,7 @@ def test_ct07_for_a_household_member(citizen, area, confirmation_procedure, regi
 def test_approval_without_registry_data_is_refused_and_nothing_changes(
     citizen, area, confirmation_procedure, staff_by_role, move
 ):
+    Person.objects.filter(personal_id=citizen.personal_id).delete()  # not in the registry
     dossier = move(file(citizen, confirmation_procedure, area), "processing")
     from portal.accounts.models import Role
 

@@ -26,6 +26,7 @@ from tests.dossiers.conftest import (  # noqa: F401 - used by tests
     _fast_password_hashing,  # noqa: F401 - autouse, not in *
     make_citizen,
     make_pdf_bytes,
+    upsert_person,
 )
 
 CODES = ("1.004222", "1.003197", "1.010038", "1.010039")
@@ -43,9 +44,7 @@ def procedures(db, unit, other_unit) -> dict[str, Procedure]:
 
 
 def make_person(personal_id: str, full_name: str, born=dt.date(1980, 1, 1), sex="M") -> Person:
-    return Person.objects.create(
-        personal_id=personal_id, full_name=full_name, date_of_birth=born, sex=sex
-    )
+    return upsert_person(personal_id=personal_id, full_name=full_name, date_of_birth=born, sex=sex)
 
 
 def settle(person: Person, *, area, street: str, household=None, relation="head") -> Household:

@@ -95,7 +95,9 @@ def test_no_current_permanent_residence(procedures, area, file):
 
 
 def test_requester_not_in_the_registry(procedures, area, file):
-    user = make_citizen("019060000012", "Mai Văn Bốn", area=area, phone="+84912000012")
+    user = make_citizen(
+        "019060000012", "Mai Văn Bốn", area=area, phone="+84912000012", in_registry=False
+    )
     errors = errors_of(lambda: file(user, procedures[CODE], form(), area=area))
     assert errors["__all__"] == [
         "Không tìm thấy thông tin của bạn (số định danh 019060000012) trong Cơ sở dữ liệu về cư trú."

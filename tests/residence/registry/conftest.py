@@ -19,6 +19,7 @@ from portal.backoffice.testing import login_staff
 from residence.models import HouseholdMember, PermanentResidence, Person
 from residence.services.common import get_or_create_address, new_household_number
 from tests.dossiers.conftest import *  # noqa: F403 - reuse the engine's fixtures
+from tests.dossiers.conftest import make_citizen, upsert_person
 
 
 def pid(n: int, year: int = 1990, sex: str = "M") -> str:
@@ -26,7 +27,7 @@ def pid(n: int, year: int = 1990, sex: str = "M") -> str:
 
 
 def add_person(n: int, full_name: str, *, year: int = 1990, sex: str = "M") -> Person:
-    return Person.objects.create(
+    return upsert_person(
         personal_id=pid(n, year, sex),
         full_name=full_name,
         date_of_birth=dt.date(year, 3, 10),
@@ -50,7 +51,7 @@ def add_household(area, street: str, members, *, since=dt.date(2015, 1, 1)):
 
 
 def person_of(user) -> Person:
-    return Person.objects.create(
+    return upsert_person(
         personal_id=user.personal_id,
         full_name=user.full_name,
         date_of_birth=user.date_of_birth,
@@ -73,3 +74,35 @@ def administrator(unit):
     from portal.accounts.models import Role
 
     return make_staff("quantri", unit, Role.ADMINISTRATOR)  # noqa: F405
+
+
+# The registry tests build the registry themselves: their citizens start outside it (same
+# accounts as the engine's `citizen` / `other_citizen`, without the registry person).
+@pytest.fixture
+def citizen(area):
+    return make_citizen(
+        "019090001234",
+        "Nguyễn Văn An",
+        area=area,
+        in_registry=False,
+        date_of_birth=dt.date(1990, 5, 17),
+        sex="M",
+        phone="+84912345678",
+        email="an@example.test",
+        permanent_address="Tổ 5, phường Phan Đình Phùng, tỉnh Thái Nguyên",
+        current_address="Tổ 5, phường Phan Đình Phùng, tỉnh Thái Nguyên",
+    )
+
+
+@pytest.fixture
+def other_citizen(area):
+    return make_citizen(
+        "001195004321",
+        "Trần Thị Bình",
+        area=area,
+        in_registry=False,
+        date_of_birth=dt.date(1995, 2, 3),
+        sex="F",
+        phone="+84987654321",
+        permanent_address="Tổ 7, phường Phan Đình Phùng",
+    )

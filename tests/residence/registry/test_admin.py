@@ -90,8 +90,11 @@ def test_read_only_for_staff(registry, staff_client, unit_leader):
 
 
 def test_person_page_lists_history_with_dossier_links(
-    registry, staff_client, receiving_officer, make_dossier
+    registry, staff_client, receiving_officer, make_dossier, citizen
 ):
+    from tests.dossiers.conftest import put_in_registry
+
+    put_in_registry(citizen)  # khai báo tạm vắng (make_dossier's procedure) requires it
     dossier = make_dossier("submitted")
     record_change(person=registry["mai"], kind="temporary_registered", dossier=dossier)
     record_change(person=registry["mai"], kind="loaded")

@@ -12,7 +12,10 @@ from django.utils import timezone
 from portal.catalogue.models import Procedure
 from residence.models import Person
 from tests.dossiers.conftest import *  # noqa: F403 - reuse the engine's fixtures
-from tests.dossiers.conftest import _fast_password_hashing  # noqa: F401 - autouse, not in *
+from tests.dossiers.conftest import (
+    _fast_password_hashing,  # noqa: F401 - autouse, not in *
+    upsert_person,
+)
 
 STAY_NOTICE = "2.001159"
 HOST_STREET = "Số 12 đường Hoàng Văn Thụ, tổ 3"
@@ -65,7 +68,7 @@ def clock(monkeypatch):
 def registry_guests(db) -> list[Person]:
     """Five persons in the registry (numbers 0010900000{1..5})."""
     return [
-        Person.objects.create(
+        upsert_person(
             personal_id=f"00109000000{i}",
             full_name=name,
             date_of_birth=dt.date(1980 + i, i, 10 + i),

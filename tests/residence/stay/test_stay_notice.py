@@ -16,12 +16,12 @@ from portal.dossiers.models import Dossier, State
 from residence.models import (
     Address,
     PermanentResidence,
-    Person,
     RegistryChange,
     Stay,
     TemporaryResidence,
 )
 from residence.services import stays
+from tests.dossiers.conftest import upsert_person
 from tests.residence.stay.conftest import HOST_STREET, guest, local, notice
 
 pytestmark = pytest.mark.django_db
@@ -433,7 +433,7 @@ def test_a_registry_guest_is_filled_from_the_registry(
 def test_the_form_is_prefilled_with_the_host(citizen, stay_procedure, area):
     from residence.procedures.stay import StayNoticePlugin
 
-    person = Person.objects.create(
+    person = upsert_person(
         personal_id=citizen.personal_id,
         full_name=citizen.full_name,
         date_of_birth=dt.date(1990, 5, 17),

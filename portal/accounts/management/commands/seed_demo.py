@@ -16,6 +16,9 @@ class Command(BaseCommand):
         "and citizens (password: env DEMO_PASSWORD, default 'demo-CongAn-2025')."
     )
 
+    # It reloads the catalogue first, which repairs one that fails the start-up checks.
+    requires_system_checks: list = []
+
     def add_arguments(self, parser):
         parser.add_argument("--citizens", type=int, default=36, help="number of demo citizens")
 
@@ -49,6 +52,9 @@ class Command(BaseCommand):
         from portal.complaints.demo import seed_complaints
 
         complaints = seed_complaints()
+        from citizen_id.demo import seed_cards
+
+        seed_cards()
         if verbosity:
             self._print_logins(report)
             self.stdout.write(totp_help)
