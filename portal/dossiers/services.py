@@ -884,6 +884,8 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     previous = locked.state
     getattr(locked, method)()
     locked.submitted_at = now
+    # Frozen before any amount is computed: the level-4 payment adds postal_fee_for(dossier).
+    locked.postal_fee = _postal_fee_at_submission(locked)
     if online_fee and online_fee.amount > 0:
         locked.fee_amount = online_fee.amount
         locked.fee_paid_online = True
@@ -898,7 +900,6 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         )
         # The legal clock runs from the reception moment even if staff receive it later.
         locked.due_at = _due_from(locked)
-    locked.postal_fee = _postal_fee_at_submission(locked)
     _save(
         locked,
         "form_data",

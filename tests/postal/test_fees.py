@@ -90,3 +90,11 @@ def test_administrators_edit_the_table_in_the_admin_and_officers_cannot(
     assert officer.get(add).status_code == 403
     assert officer.post(add, {"valid_from": "01/01/2028", "amount": "1"}).status_code == 403
     assert not PostalFeeRate.objects.filter(amount=1).exists()
+
+
+def test_the_demo_seeds_one_nationwide_rate_once():
+    from portal.postal.demo import seed_postal_rates
+
+    assert seed_postal_rates() is not None
+    assert seed_postal_rates() is None  # idempotent
+    assert fee_on(dt.date(2026, 1, 1)) == 30000
