@@ -243,6 +243,39 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], dict] = {
         "Nếu tiếp tục ở tại đây, Ông/Bà thực hiện thủ tục gia hạn tạm trú trong 15 ngày trước "
         "khi hết hạn, trực tuyến tại {{ portal_url }} hoặc tại {{ unit_name }}.\n\n" + _SIGN,
     },
+    (ev.RESULT_POSTED, "sms"): {
+        "body": "Kết quả hồ sơ {{ dossier_code }} đã được gửi qua bưu điện, số hiệu "
+        "{{ tracking_number }}. Theo dõi: {{ portal_url }}/ho-so/",
+    },
+    (ev.RESULT_POSTED, "email"): {
+        "subject": "Kết quả hồ sơ {{ dossier_code }} đã được gửi qua bưu điện",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "{{ unit_name }} đã gửi kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} qua dịch "
+        "vụ bưu chính công ích tới địa chỉ: {{ postal_address }}.\n"
+        "Số hiệu bưu gửi: {{ tracking_number }}. Theo dõi hành trình tại "
+        "{{ portal_url }}/ho-so/\n\n" + _SIGN,
+    },
+    (ev.RESULT_DELIVERED, "sms"): {
+        "body": "Bưu điện đã phát kết quả hồ sơ {{ dossier_code }} (số hiệu {{ tracking_number }}) "
+        "lúc {{ delivered_at }}.",
+    },
+    (ev.RESULT_DELIVERED, "email"): {
+        "subject": "Kết quả hồ sơ {{ dossier_code }} đã được phát",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Bưu điện đã phát kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} "
+        "(số hiệu {{ tracking_number }}) lúc {{ delivered_at }}.\n\n" + _SIGN,
+    },
+    (ev.RESULT_POST_RETURNED, "sms"): {
+        "body": "Bưu điện không phát được kết quả hồ sơ {{ dossier_code }} (số hiệu "
+        "{{ tracking_number }}), đã chuyển hoàn về {{ unit_name }}.",
+    },
+    (ev.RESULT_POST_RETURNED, "email"): {
+        "subject": "Bưu điện không phát được kết quả hồ sơ {{ dossier_code }}",
+        "body": "Kính gửi {{ citizen_name|default:'Ông/Bà' }},\n\n"
+        "Bưu điện không phát được kết quả hồ sơ {{ dossier_code }} – {{ procedure_name }} "
+        "(số hiệu {{ tracking_number }}) và đã chuyển hoàn về {{ unit_name }} lúc "
+        "{{ returned_at }}. Đơn vị sẽ liên hệ với Ông/Bà để thống nhất cách nhận.\n\n" + _SIGN,
+    },
     (ev.CARD_EXPIRY_REMINDER, "sms"): {
         "body": "Thẻ căn cước số {{ card_number }} hết hạn ngày {{ expires_on }}"
         "{% if renewal_age %} (đủ {{ renewal_age }} tuổi){% endif %}. Cấp đổi trực tuyến: "

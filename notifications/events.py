@@ -33,6 +33,9 @@ COMPLAINT_CLOSED = "complaint_closed"
 COMPLAINT_REOPENED = "complaint_reopened"
 COMPLAINT_ESCALATED = "complaint_escalated"
 TEMPORARY_RESIDENCE_EXPIRING = "temporary_residence_expiring"
+RESULT_POSTED = "result_posted"
+RESULT_DELIVERED = "result_delivered"
+RESULT_POST_RETURNED = "result_post_returned"
 CARD_EXPIRY_REMINDER = "card_expiry_reminder"
 
 AUTOMATIC = ("portal_url", "citizen_name")
@@ -86,6 +89,15 @@ EVENTS: dict[str, EventSpec] = {
     COMPLAINT_ESCALATED: EventSpec(_("Phản ánh được chuyển lên cấp trên"), _COMPLAINT),
     TEMPORARY_RESIDENCE_EXPIRING: EventSpec(
         _("Tạm trú sắp hết hạn"), ("residence_address", "expires_on", "days_left", "unit_name")
+    ),
+    RESULT_POSTED: EventSpec(
+        _("Đã gửi kết quả qua bưu chính"), _DOSSIER + ("tracking_number", "postal_address")
+    ),
+    RESULT_DELIVERED: EventSpec(
+        _("Bưu điện đã phát kết quả"), _DOSSIER + ("tracking_number", "delivered_at")
+    ),
+    RESULT_POST_RETURNED: EventSpec(
+        _("Bưu điện không phát được kết quả"), _DOSSIER + ("tracking_number", "returned_at")
     ),
     CARD_EXPIRY_REMINDER: EventSpec(
         _("Nhắc cấp đổi thẻ căn cước"), ("card_number", "expires_on", "renewal_age")
@@ -146,6 +158,10 @@ def sample_context() -> dict:
         "residence_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
         "expires_on": today + dt.timedelta(days=15),
         "days_left": 15,
+        "tracking_number": "SM123456789VN",
+        "postal_address": "Số 12, tổ 5, Phường Phan Đình Phùng, Tỉnh Thái Nguyên",
+        "delivered_at": "10:20 " + today.strftime("%d/%m/%Y"),
+        "returned_at": "10:20 " + today.strftime("%d/%m/%Y"),
         "card_number": "019190000123",
         "renewal_age": "25",
     }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.backoffice",
     "portal.complaints",
     "portal.statistics",
+    "portal.postal",
     "portal.booking",
     "portal.signing",
     "portal.payments",
@@ -183,6 +184,14 @@ if not DEBUG and (not env.str("PUBLIC_BASE_URL", default="") or _is_loopback_url
         "DEBUG=false requires PUBLIC_BASE_URL to be the public address of the site "
         "(not a loopback address such as 127.0.0.1 or localhost)."
     )
+
+# Postal return (portal.postal): the operator adapter and the secret its webhook events are
+# signed with (HMAC-SHA256). The simulator is the development default. With DEBUG=false and no
+# secret, no event is accepted; with DEBUG on a development value is used.
+POSTAL_PROVIDER = env.str("POSTAL_PROVIDER", default="portal.postal.providers.SimulatorProvider")
+POSTAL_WEBHOOK_SECRET = env.str("POSTAL_WEBHOOK_SECRET", default="")
+if not POSTAL_WEBHOOK_SECRET and DEBUG:
+    POSTAL_WEBHOOK_SECRET = "dev-only-postal-webhook-secret"
 
 # Background jobs: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -449,6 +458,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "StateEnum": "portal.dossiers.models.State",
         "ComplaintStateEnum": "portal.complaints.models.ComplaintState",
+        "ShipmentStateEnum": "portal.postal.models.ShipmentState",
     }
 )
 

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("portal.statistics.api_urls")),
     path("", include("residence.api_urls")),
+    path("", include("portal.postal.api_urls")),
     path("", include("citizen_id.api_urls")),
     path("", include("portal.booking.api_urls")),
     path("", include("portal.signing.api_urls")),

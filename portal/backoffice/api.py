@@ -250,9 +250,6 @@ class ReturnInput(VersionInput):
     postal_address = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300
     )
-    postal_fee = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, default=None
-    )
 
 
 class ContactInput(VietnameseInputSerializer):

@@ -195,7 +195,6 @@ class ReturnForm(ActionForm):
     postal_address = forms.CharField(
         label=_("Địa chỉ nhận qua bưu chính"), required=False, max_length=300
     )
-    postal_fee = forms.IntegerField(label=_("Cước bưu chính (đồng)"), required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

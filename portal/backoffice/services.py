@@ -810,7 +810,6 @@ def _clean_return(
     collected_by_personal_id: str,
     originals_compared: bool,
     postal_address: str,
-    postal_fee: int | None,
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     details: dict[str, Any] = {}
@@ -855,9 +854,8 @@ def _clean_return(
         address = " ".join(str(postal_address or "").split())
         if len(address) < 15:
             errors["postal_address"] = [_("Ghi đầy đủ địa chỉ nhận kết quả qua bưu chính.")]
-        if postal_fee is None or int(postal_fee) < 0:
-            errors["postal_fee"] = [_("Ghi cước bưu chính (đồng).")]
-        details = {"postal_address": address, "postal_fee": int(postal_fee or 0)}
+        # The fee comes from the postal fee table (frozen at submission), never typed by staff.
+        details = {"postal_address": address, "postal_fee": _postal_fee(dossier)}
     else:
         errors["method"] = [_("Chọn hình thức trả kết quả.")]
     if errors:
@@ -876,10 +874,10 @@ def return_result(
     collected_by_personal_id: str = "",
     originals_compared: bool = False,
     postal_address: str = "",
-    postal_fee: int | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Hand the result back in person, by post, or electronically (the signed PDF by email).
+    """Hand the result back in person, by post (the postal provider issues the tracking number and
+    the shipment is recorded, portal.postal) or electronically (the signed PDF by email).
 
     If the citizen chose no method, a successful contact must be logged first; the method is then
     set on their behalf (recorded in the history).
@@ -893,7 +891,6 @@ def return_result(
         collected_by_personal_id=collected_by_personal_id,
         originals_compared=originals_compared,
         postal_address=postal_address,
-        postal_fee=postal_fee,
     )
     if not locked.result_method:
         if not has_successful_contact(dossier=locked):
@@ -916,13 +913,41 @@ def return_result(
         document, content = signed_result(dossier=locked)
         details.update({"document": str(document.public_id), "sha256": document.sha256})
         attachments = ((f"ket-qua-{locked.code}.pdf", content, "application/pdf"),)
-    return engine.return_result(
+    returned = engine.return_result(
         dossier=locked,
         actor=actor,
         method=method,
         details=details,
         expected_version=expected_version,
         attachments=attachments,
+    )
+    if method == ResultMethod.POST:
+        _dispatch_by_post(returned, actor=actor, details=details)
+    return returned
+
+
+def _postal_fee(dossier: Dossier) -> int:
+    try:
+        from portal.postal.fees import postal_fee_for
+    except ImportError:
+        return 0
+    if dossier.result_method != ResultMethod.POST:  # post agreed after submission: today's rate
+        from portal.postal.fees import fee_on
+
+        return fee_on(timezone.localdate(), dossier.area)
+    return postal_fee_for(dossier)
+
+
+def _dispatch_by_post(dossier: Dossier, *, actor: User, details: dict[str, Any]) -> None:
+    try:
+        from portal.postal.services import dispatch
+    except ImportError:
+        return
+    dispatch(
+        dossier=dossier,
+        actor=actor,
+        address=details["postal_address"],
+        fee=details["postal_fee"],
     )
 
 
@@ -1107,7 +1132,6 @@ def perform_decision(*, action: str, dossier: Dossier, actor: User, data: dict[s
             collected_by_personal_id=data.get("collected_by_personal_id") or "",
             originals_compared=bool(data.get("originals_compared")),
             postal_address=data.get("postal_address") or "",
-            postal_fee=data.get("postal_fee"),
             expected_version=version,
         )
         return _("Đã ghi nhận trả kết quả.")

@@ -32,6 +32,17 @@ class AreaChoiceField(forms.ModelChoiceField):
         return f"{obj.name} – {obj.parent.name}" if obj.parent_id else obj.name
 
 
+def postal_fee_on_file(procedure) -> int:
+    """Today's nationwide postal fee from the table (the dossier's own is frozen at submission)."""
+    try:
+        from portal.postal.fees import fee_on
+    except ImportError:
+        return 0
+    from django.utils import timezone
+
+    return fee_on(timezone.localdate())
+
+
 class FilingForm(forms.Form):
     """The engine's part of the filing page: where the matter is and how the result comes back."""
 
@@ -64,10 +75,22 @@ class FilingForm(forms.Form):
             # The receiving unit is fixed once the draft exists (see the dossier's page).
             del self.fields["area"]
         methods = [m for m in (procedure.result_methods or []) if m in ResultMethod.values]
+        if procedure.level != 4:  # an electronic (signed) result only at level 4
+            methods = [m for m in methods if m != ResultMethod.ELECTRONIC]
         if not methods:
             methods = [ResultMethod.IN_PERSON]
         self.fields["result_method"].choices = [(m, ResultMethod(m).label) for m in methods]
         self.fields["result_method"].initial = methods[0]  # the engine's default too
+        if ResultMethod.POST not in methods:
+            # The postal address is asked only when the procedure returns results by post.
+            del self.fields["result_address"]
+        else:
+            self.postal_fee = postal_fee_on_file(procedure)
+            if self.postal_fee:
+                self.fields["result_address"].help_text = _(
+                    "Chỉ cần khi nhận kết quả qua dịch vụ bưu chính công ích "
+                    "(cước %(fee)s đồng, theo biểu cước hiện hành)."
+                ) % {"fee": f"{self.postal_fee:,}".replace(",", ".")}
 
     def clean(self):
         cleaned = super().clean()

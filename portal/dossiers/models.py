@@ -163,6 +163,8 @@ class Dossier(FSMModelMixin, models.Model):
     )
     result_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=300, blank=True)
     fee_amount = models.PositiveIntegerField(_("lệ phí (đồng)"), default=0)
+    # Frozen at submission from the postal fee table (portal.postal.fees.postal_fee_for).
+    postal_fee = models.PositiveIntegerField(_("cước bưu chính (đồng)"), default=0)
     fee_paid_online = models.BooleanField(_("nộp lệ phí trực tuyến"), default=False)
     paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
 

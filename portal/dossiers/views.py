@@ -220,7 +220,8 @@ def start(request: HttpRequest, procedure_code: str) -> HttpResponse:
     if request.method == "GET":
         filing = FilingForm(procedure=procedure)
         filing.fields["area"].initial = _default_area(user, filing.fields["area"].queryset)
-        filing.fields["result_address"].initial = user.current_address or user.permanent_address
+        if "result_address" in filing.fields:
+            filing.fields["result_address"].initial = user.current_address or user.permanent_address
         plugin_form = plugin.form_class(initial=plugin.initial(citizen=user), prefix=PLUGIN_PREFIX)
         unit = _unit_for_area(filing.fields["area"].initial)
         return _render_filing(

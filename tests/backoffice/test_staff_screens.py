@@ -135,7 +135,6 @@ def test_return_form_offers_only_what_the_procedure_allows(
             actor=receiving_officer,
             method="post",
             postal_address="Số 12 đường Hoàng Văn Thụ, phường Phan Đình Phùng",
-            postal_fee=25000,
         )
     assert "không trả kết quả theo hình thức" in caught.value.message
 

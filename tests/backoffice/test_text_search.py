@@ -136,10 +136,13 @@ def test_nfd_form_data_and_file_names_through_the_page_and_the_api_are_stored_nf
     client, citizen, procedure, area, unit
 ):
     client.force_login(citizen)
+    # the postal address is asked only when the procedure returns results by post
+    procedure.result_methods = ["in_person", "post"]
+    procedure.save(update_fields=["result_methods"])
     reason = "Đi thăm người thân ở Hà Nội"
     page_post = {
         "area": area.pk,
-        "result_method": "in_person",
+        "result_method": "post",
         "result_address": nfd("Số 9 ngõ Huế"),
         **{f"f-{k}": v for k, v in valid_absence_form(reason=nfd(reason)).items()},
         "file_to-khai": SimpleUploadedFile(

@@ -91,7 +91,7 @@ def test_patch_validates_through_the_plugin(api, draft):
     assert api.get(f"{BASE}{code}/").json()["form_data"]["date_to"] == draft["form_data"]["date_to"]
     good = valid_absence_form(reason="Đi học")
     response = api.patch(
-        f"{BASE}{code}/", {"form_data": good, "result_method": "electronic"}, format="json"
+        f"{BASE}{code}/", {"form_data": good, "result_method": "in_person"}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["form_data"]["reason"] == "Đi học"

@@ -120,9 +120,14 @@ def test_submission_lists_exactly_the_missing_documents(client, citizen, procedu
 
 def test_bad_upload_keeps_earlier_uploads_and_typed_data(client, citizen, procedure, unit):
     client.force_login(citizen)
+    procedure.result_methods = ["in_person", "post"]  # the address is asked for post only
+    procedure.save(update_fields=["result_methods"])
     client.post(
         start_url(procedure),
-        {**filing_post(unit.area, result_address="Số 9 ngõ 3"), "file_other": pdf_file("cu.pdf")},
+        {
+            **filing_post(unit.area, result_method="post", result_address="Số 9 ngõ 3"),
+            "file_other": pdf_file("cu.pdf"),
+        },
     )
     dossier = Dossier.objects.get(citizen=citizen)
     edit_url = reverse("dossiers:edit", kwargs={"code": dossier.code})
@@ -131,7 +136,7 @@ def test_bad_upload_keeps_earlier_uploads_and_typed_data(client, citizen, proced
     response = client.post(
         edit_url,
         {
-            **filing_post(unit.area, result_address="Số 10 phố Huế, Hà Nội"),
+            **filing_post(unit.area, result_method="post", result_address="Số 10 phố Huế, Hà Nội"),
             "action": "submit",
             "file_to-khai": [fake_pdf, pdf_file("dung.pdf")],
             "file_other": empty,

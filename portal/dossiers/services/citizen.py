@@ -125,6 +125,8 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     previous = locked.state
     getattr(locked, method)()
     locked.submitted_at = now
+    # Frozen before any amount is computed: the level-4 payment adds postal_fee_for(dossier).
+    locked.postal_fee = _postal_fee_at_submission(locked)
     if online_fee and online_fee.amount > 0:
         locked.fee_amount = online_fee.amount
         locked.fee_paid_online = True
@@ -148,6 +150,7 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         "due_at",
         "fee_amount",
         "fee_paid_online",
+        "postal_fee",
     )
     event = _record(
         locked,
@@ -162,6 +165,15 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
+
+
+def _postal_fee_at_submission(dossier: Dossier) -> int:
+    """The postal fee table's rate at submission (0 unless the result goes by post)."""
+    try:
+        from portal.postal.fees import current_postal_fee_for
+    except ImportError:
+        return 0
+    return current_postal_fee_for(dossier)
 
 
 RECORDED_EVENT = "notice_recorded"

@@ -151,6 +151,8 @@ def update_draft(
     errors: dict[str, list[str]] = {}
     if result_method is not None:
         allowed = locked.procedure.result_methods or list(ResultMethod.values)
+        if not locked.procedure.requires_online_payment:  # electronic result: level 4 only
+            allowed = [m for m in allowed if m != ResultMethod.ELECTRONIC]
         if result_method not in ResultMethod.values or result_method not in allowed:
             errors["result_method"] = [_("Hình thức nhận kết quả không hợp lệ cho thủ tục này.")]
         else:

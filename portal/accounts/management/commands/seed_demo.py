@@ -55,6 +55,9 @@ class Command(BaseCommand):
         from citizen_id.demo import seed_cards
 
         seed_cards()
+        from portal.postal.demo import seed_postal_rates
+
+        seed_postal_rates()
         if verbosity:
             self._print_logins(report)
             self.stdout.write(totp_help)
