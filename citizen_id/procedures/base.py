@@ -214,6 +214,44 @@ class IdentityPlugin(ProcedurePlugin):
             .first()
         )
 
+    def on_visit_booked(self, *, dossier, appointment, actor) -> None:
+        """Booked or moved after reception: a new appointment slip (CC02) names the new time and
+        place (called by portal.booking inside the booking transaction)."""
+        if dossier.state not in ("received", "processing", "supplement_requested"):
+            return  # the CC02 issued at reception will carry the appointment
+        from portal.dossiers import services
+        from portal.dossiers.services._common import RECEIPT_TEMPLATE, _slip
+
+        context = services.document_context(dossier, officer_unit=dossier.unit.name)
+        template, context = _slip(dossier, "receipt", RECEIPT_TEMPLATE, context)
+        services.issue_document(
+            dossier, kind="receipt", template_name=template, event=None, context=context
+        )
+
+    def on_visit_checked_in(self, *, dossier, appointment, actor) -> None:
+        """The citizen came: the collection slip (CC01) is issued with what was captured today."""
+        from portal.dossiers import services
+
+        context = services.document_context(
+            dossier,
+            title=str(_("Phiếu thu nhận thông tin căn cước (CC01)")),
+            form_code="CC01",
+            form_name=NAMES["CC01"],
+            data=self.dc02_data(dossier),
+            captured_on=timezone.localtime(appointment.checked_in_at or timezone.now())
+            .date()
+            .isoformat(),
+            biometrics=True,
+            officer_unit=dossier.unit.name,
+        )
+        services.issue_document(
+            dossier,
+            kind="form",
+            template_name="citizen_id/pdf/cc01.html",
+            event=None,
+            context=context,
+        )
+
     def require_visit(self, dossier):
         """Before approval: when a visit is needed the citizen must have been checked in (the
         biometrics are captured then). Returns the appointment (None when no visit is needed)."""

@@ -226,7 +226,11 @@ def _render_context(context: dict, document: Document | None = None) -> dict:
     # Dates a plugin's slip adds (slip_context), frozen as ISO strings.
     if isinstance(ctx.get("appointment_at"), str):
         ctx["appointment_at"] = timezone.localtime(_to_datetime(ctx["appointment_at"]))
-    for holder, key in ((ctx, "return_on"), (ctx.get("data"), "date_of_birth")):
+    for holder, key in (
+        (ctx, "return_on"),
+        (ctx, "captured_on"),
+        (ctx.get("data"), "date_of_birth"),
+    ):
         if isinstance(holder, dict) and isinstance(holder.get(key), str):
             try:
                 holder[key] = dt.date.fromisoformat(holder[key])

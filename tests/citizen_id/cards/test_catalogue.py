@@ -111,7 +111,7 @@ def test_dc02_downloads_blank_from_the_procedure_page():
     response = client.get("/thu-tuc/2.000200/mau/DC02.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    text = pdf_text(b"".join(response.streaming_content))
     assert "PHIẾU ĐỀ NGHỊ GIẢI QUYẾT THỦ TỤC VỀ CĂN CƯỚC" in text.upper()
     assert "17/2024/TT-BCA" in text
     assert "66/2023" not in text

@@ -424,3 +424,30 @@ def test_number_confirmation_takes_3_working_days_when_the_number_is_known_else_
     assert plugin.deadline_working_days(dossier=known) == 3
     unknown = file_dossier(citizen, CONFIRMATION, {"former_id_number": "090123457"}, submit=False)
     assert plugin.deadline_working_days(dossier=unknown) == 7
+
+
+def test_check_in_issues_the_collection_slip_cc01(citizen, file_dossier, visit):
+    dossier = file_dossier(citizen, FIRST_ISSUE, {})
+    appointment = visit(dossier)
+    slip = dossier.documents.get(template_name="citizen_id/pdf/cc01.html")
+    assert "CC01" in slip.context["title"]
+    text = " ".join(_rendered(slip).split())
+    assert "phiếu thu nhận thông tin căn cước" in text.lower()
+    captured = timezone.localtime(appointment.checked_in_at).date().strftime("%d/%m/%Y")
+    assert f"Đã thu nhận ngày {captured}" in text
+
+
+def test_booking_after_reception_issues_a_new_cc02_with_the_time(
+    citizen, unit, file_dossier, clock, receiving_officer
+):
+    from portal.booking import services as booking
+
+    from .conftest import VISIT
+
+    dossier = file_dossier(citizen, FIRST_ISSUE, {})
+    dossier = services.receive(dossier=dossier, actor=receiving_officer)
+    assert dossier.documents.filter(kind=Document.Kind.RECEIPT).count() == 1
+    booking.book(citizen=citizen, dossier=dossier, starts_at=VISIT)
+    latest = dossier.documents.filter(kind=Document.Kind.RECEIPT).latest("pk")
+    assert dossier.documents.filter(kind=Document.Kind.RECEIPT).count() == 2
+    assert "09 giờ 00 phút, ngày 02/03/2027" in " ".join(_rendered(latest).split())
