@@ -23,7 +23,7 @@ def _start_on_page(client, dossier):
     page = client.get(reverse("payments:pay", args=[dossier.code]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "7000" in html and "Thanh toán lệ phí" in html and "VietQR" in html
+    assert "7.000" in html and "Thanh toán lệ phí" in html and "VietQR" in html
     response = client.post(reverse("payments:pay", args=[dossier.code]))
     assert response.status_code == 302
     return response["Location"]
@@ -32,7 +32,7 @@ def _start_on_page(client, dossier):
 def _bank_form(client, bank_url):
     path, query = bank_url.split("?", 1)
     page = client.get(bank_url)
-    assert page.status_code == 200 and "7000" in page.content.decode()
+    assert page.status_code == 200 and "7.000" in page.content.decode()
     return path, dict(urllib.parse.parse_qsl(query))
 
 

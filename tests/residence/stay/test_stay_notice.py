@@ -133,7 +133,7 @@ def test_filing_for_five_guests_costs_the_same_queries_as_for_one(
     submit_count([guest("038095009999", name="Khách Làm Nóng", arrives=arrival)])
     one = submit_count([guest(registry_guests[0].personal_id, arrives=arrival)])
     five = submit_count([guest(p.personal_id, arrives=arrival) for p in registry_guests])
-    assert five == one
+    assert five <= one  # not one statement more per guest (caches warmed by the first may save one)
     assert Stay.objects.count() == 1 + 1 + 5
 
 
