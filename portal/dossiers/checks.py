@@ -2,9 +2,10 @@
 
 `manage.py check` (and so runserver, migrate, and the gunicorn start-up, see gunicorn.conf.py)
 fails when
-- a published procedure at level 3 or 4 has no registered plugin (dossiers.E002), or
-- a published level-4 procedure has a non-zero online fee while no payment provider is
-  registered (dossiers.E003): it would wait for a payment that cannot be made.
+- a published procedure at level 3 or 4 has no registered plugin (dossiers.E002),
+and warns when a published level-4 procedure has a non-zero online fee while no payment
+  provider is configured (dossiers.W003): it is then offered and handled at level 3 (fee paid at
+  the office, `Procedure.effective_level`), never left waiting for a payment that cannot be made.
 
 Both the versioned catalogue file (portal/catalogue/data/procedures.yaml, what `load_catalogue`
 writes) and the database (what the admin may have changed) are checked. The database part is
@@ -62,13 +63,16 @@ def _problems(code: str, level: int, online_fees, *, where: str, today: dt.date,
         and not payments.available()
         and any(_fee_due(amount, to, today) for amount, to in online_fees)
     ):
+        # A warning, not an error: the portal already shows and handles such a procedure at
+        # level 3 (Procedure.effective_level: the fee is paid at the office), so nothing waits
+        # for a payment that cannot be made; production simply has not configured its gateway.
         errors.append(
-            checks.Error(
+            checks.Warning(
                 f"Thủ tục {code} ({where}) ở mức độ 4 có lệ phí trực tuyến nhưng chưa có đơn vị "
-                "thanh toán: hồ sơ sẽ chờ một khoản thanh toán không thể thực hiện.",
+                "thanh toán: cổng đang giải quyết thủ tục này ở mức độ 3 (nộp lệ phí tại cơ quan).",
                 hint=HINT_PAYMENT,
                 obj=obj,
-                id="dossiers.E003",
+                id="dossiers.W003",
             )
         )
     return errors

@@ -188,7 +188,7 @@ def test_check_reports_a_level_4_online_fee_without_payment_provider(tmp_path, n
         },
     )
     errors = checks.catalogue_file_errors(path)
-    assert [(e.id, "9.4" in e.msg) for e in errors] == [("dossiers.E003", True)]
+    assert [(e.id, "9.4" in e.msg) for e in errors] == [("dossiers.W003", True)]
     register_test_payment_provider()
     assert checks.catalogue_file_errors(path) == []
 
@@ -215,7 +215,7 @@ def test_shipped_catalogue_has_no_level_4_fee_waiting_for_a_payment_provider():
     levels = {str(p["code"]): p["level"] for p in data["procedures"]}
     assert {levels[c] for c in ("1.004222", "1.004194", "1.010038", "1.002755")} == {4}
     assert all(level <= 2 for code, level in levels.items() if code.startswith("CC-"))
-    assert not [e for e in checks.catalogue_file_errors() if e.id == "dossiers.E003"]
+    assert not [e for e in checks.catalogue_file_errors() if e.id == "dossiers.W003"]
 
 
 def test_load_catalogue_brings_the_new_levels_to_an_existing_database(db):

@@ -28,6 +28,10 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "dichvucong.example.vn",
     "PUBLIC_BASE_URL": "https://dichvucong.example.vn",
+    # the online fee gateway of a real deployment (level-4 procedures take fees online)
+    "PAYMENT_PROVIDER": "vnpay",
+    "VNPAY_TMN_CODE": "DEMO0001",
+    "VNPAY_HASH_SECRET": secrets.token_hex(16),
 }
 
 
@@ -148,6 +152,15 @@ def test_production_with_secret_key_and_allowed_hosts_starts():
     result = manage("check", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_payment_gateway_starts_and_says_level_4_fees_go_to_the_office():
+    without = {k: v for k, v in PRODUCTION.items() if not k.startswith(("PAYMENT", "VNPAY"))}
+    result = manage("check", **without)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert set(re.findall(r"\((\w+\.[EW]\d+)\)", output)) == {"dossiers.W003"}, output
+    assert "nộp lệ phí tại cơ quan" in output
 
 
 def test_production_passes_the_security_part_of_the_deployment_checklist():
