@@ -45,6 +45,12 @@ UNKNOWN_ERROR = IpnAnswer("99", "Unknown error")
 OPEN_STATES = (PaymentState.PENDING, PaymentState.EXPIRED)
 
 
+def amount_due(dossier) -> int:
+    """What the citizen pays online: the fee frozen at submission plus, when the result goes by
+    post, the postal fee frozen then too (Decision 45/2016/QĐ-TTg: paid with the fee at level 4)."""
+    return int(dossier.fee_amount or 0) + int(getattr(dossier, "postal_fee", 0) or 0)
+
+
 def new_txn_ref() -> str:
     """Unique, alphanumeric, ≤ 40 characters (VNPay vnp_TxnRef)."""
     return f"{timezone.now().astimezone(VN_TZ):%y%m%d%H%M%S}{secrets.token_hex(4).upper()}"
@@ -89,7 +95,7 @@ def start_online_payment(
             code="not_awaiting_payment",
             details={"state": locked.state},
         )
-    if locked.fee_amount <= 0:
+    if amount_due(locked) <= 0:
         raise DomainError(_("Hồ sơ không có lệ phí phải nộp."), code="no_fee")
     provider = get_provider()
     now = timezone.now()
@@ -97,7 +103,7 @@ def start_online_payment(
         dossier=locked,
         provider=provider.name,
         txn_ref=new_txn_ref(),
-        amount=locked.fee_amount,
+        amount=amount_due(locked),
         client_ip=client_ip or None,
         created_at=now,
         expires_at=now + dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES),
@@ -139,7 +145,7 @@ def _settle(payment: Payment, *, paid_at: dt.datetime, actor=None) -> None:
 
     dossier = _lock_dossier(payment.dossier_id)
     payment.paid_at = paid_at
-    if dossier.state == State.AWAITING_PAYMENT and payment.amount >= dossier.fee_amount:
+    if dossier.state == State.AWAITING_PAYMENT and payment.amount >= amount_due(dossier):
         payment.succeed()
         payment.save()
         confirm_payment(dossier=dossier, actor=None, paid_at=paid_at)
@@ -252,10 +258,10 @@ def confirm_bank_transfer(
     """Staff saw the VietQR transfer on the bank statement (or took the fee at the counter for
     a dossier waiting for it): the same confirmation as online."""
     locked = _staff_dossier(dossier, actor)
-    if amount != locked.fee_amount:
+    if amount != amount_due(locked):
         raise DomainError(
             _("Số tiền chuyển khoản (%(got)s đ) khác lệ phí của hồ sơ (%(fee)s đ).")
-            % {"got": f"{amount:,}", "fee": f"{locked.fee_amount:,}"},
+            % {"got": f"{amount:,}", "fee": f"{amount_due(locked):,}"},
             code="invalid_amount",
         )
     payment = Payment.objects.create(
@@ -279,12 +285,12 @@ def record_counter_payment(*, dossier: Dossier, actor, amount: int | None = None
         return confirm_bank_transfer(
             dossier=locked,
             actor=actor,
-            amount=amount or locked.fee_amount,
+            amount=amount or amount_due(locked),
             method=PaymentMethod.COUNTER,
         )
     if locked.paid_at is not None or locked.payments.filter(state=PaymentState.SUCCEEDED).exists():
         raise Conflict(_("Lệ phí của hồ sơ này đã được ghi nhận."), code="already_paid")
-    if locked.fee_amount <= 0:
+    if amount_due(locked) <= 0:
         raise DomainError(_("Hồ sơ không có lệ phí phải nộp."), code="no_fee")
     now = timezone.now()
     payment = Payment.objects.create(
@@ -292,7 +298,7 @@ def record_counter_payment(*, dossier: Dossier, actor, amount: int | None = None
         method=PaymentMethod.COUNTER,
         provider="counter",
         txn_ref=new_txn_ref(),
-        amount=amount or locked.fee_amount,
+        amount=amount or amount_due(locked),
         recorded_by=actor,
         paid_at=now,
     )

@@ -57,10 +57,12 @@ def payload(*, bank_bin: str, account_no: str, amount: int, note: str) -> str:
 def for_dossier(dossier) -> str:
     from django.conf import settings
 
+    from portal.payments.services import amount_due
+
     return payload(
         bank_bin=settings.VIETQR_BANK_BIN,
         account_no=settings.VIETQR_ACCOUNT_NO,
-        amount=dossier.fee_amount,
+        amount=amount_due(dossier),
         note=f"LE PHI {dossier.code}",
     )
 

@@ -79,6 +79,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
         "payments/pay.html",
         {
             "dossier": dossier,
+            "amount_due": services.amount_due(dossier),
             "awaiting": awaiting,
             "can_pay": awaiting and dossier.citizen_id == request.user.pk,
             "payments": list(dossier.payments.all()),

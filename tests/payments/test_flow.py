@@ -166,3 +166,51 @@ def test_level_3_fee_recorded_at_the_counter(make_dossier, receiving_officer, se
     assert dossier.paid_at is not None and dossier.state == State.SUBMITTED
     with pytest.raises(Conflict):
         services.record_counter_payment(dossier=dossier, actor=receiving_officer)
+
+
+def test_postal_fee_is_paid_with_the_fee_at_level_4(client, citizen, procedure_level4, area, unit):
+    """Result by post at level 4: the postal fee from the table is frozen at submission and paid
+    online together with the fee (one payment, one amount, the VietQR too)."""
+    import datetime as dt
+
+    from portal.dossiers import services as engine
+    from portal.payments import vietqr
+    from portal.postal.models import PostalFeeRate
+    from tests.dossiers.conftest import make_pdf_bytes, valid_temporary_registration_form
+
+    if "post" not in (procedure_level4.result_methods or []):
+        procedure_level4.result_methods = [*(procedure_level4.result_methods or []), "post"]
+        procedure_level4.save(update_fields=["result_methods"])
+    PostalFeeRate.objects.create(valid_from=dt.date(2020, 1, 1), amount=25_000)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dossier = engine.create_draft(
+        citizen=citizen,
+        procedure=procedure_level4,
+        area=area,
+        form_data=valid_temporary_registration_form(),
+    )
+    dossier = engine.update_draft(
+        dossier=dossier,
+        actor=citizen,
+        result_method="post",
+        result_address="Số 8, tổ 2, phường Phan Đình Phùng",
+    )
+    engine.add_attachment(
+        dossier=dossier,
+        actor=citizen,
+        uploaded_file=SimpleUploadedFile("a.pdf", make_pdf_bytes()),
+        requirement_key="to-khai",
+    )
+    dossier = engine.submit(dossier=dossier, actor=citizen)
+    assert (dossier.state, dossier.fee_amount, dossier.postal_fee) == (
+        State.AWAITING_PAYMENT,
+        7_000,
+        25_000,
+    )
+    client.force_login(citizen)
+    page = client.get(reverse("payments:pay", args=[dossier.code])).content.decode()
+    assert "25.000" in page and "32.000" in page  # the postal fee and the total, before paying
+    client.post(reverse("payments:pay", args=[dossier.code]))
+    assert Payment.objects.get(dossier=dossier).amount == 32_000
+    assert "540532000" in vietqr.for_dossier(dossier)  # EMVCo field 54 (amount), length 05
