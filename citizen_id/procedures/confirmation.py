@@ -81,10 +81,6 @@ class NumberConfirmationPlugin(IdentityPlugin):
                 "confirmation": confirmation,
                 "approved_on": timezone.localdate().strftime("%d/%m/%Y"),
                 "signer_role": _("Trưởng Công an"),
-                "unsigned_note": _(
-                    "Văn bản điện tử này chưa có chữ ký số của cơ quan cấp; cơ quan có thể đối "
-                    "chiếu bằng mã hồ sơ và mã QR."
-                ),
             },
         )
 

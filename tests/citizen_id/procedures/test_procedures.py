@@ -352,7 +352,8 @@ def test_number_confirmation_online_links_both_numbers_in_a_pdf(
     assert result.template_name == "citizen_id/pdf/number_confirmation.html"
     text = _rendered(result)
     assert "090123456" in text and citizen.personal_id in text
-    assert "chưa có chữ ký số" in text
+    result.refresh_from_db()
+    assert result.signed  # level 4: signed with the unit's certificate (portal.signing)
 
 
 def test_number_confirmation_validation_messages(citizen, other_citizen, catalogue, area):
