@@ -3,43 +3,20 @@ more appointments than its capacity, and a dossier never holds two appointments.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from portal.booking import services
 from portal.booking.models import ACTIVE_STATES, Appointment, SlotPolicy
 from portal.core.errors import Conflict
 from portal.dossiers.models import Dossier
 from tests.booking.conftest import at
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SLOT = at(2027, 3, 2, 7, 30)
-
-
-def _run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=20)
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = ("error", exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _book(dossier_pk: int):
@@ -55,7 +32,7 @@ def test_concurrent_bookings_never_exceed_the_capacity(clock, unit, visit_plugin
     SlotPolicy.objects.create(unit=unit, slot_minutes=30, capacity=2)
     dossiers = [make_dossier("submitted") for _ in range(6)]
 
-    results = _run_in_threads([_book(d.pk) for d in dossiers])
+    results = run_at_once([_book(d.pk) for d in dossiers])
 
     oks = [r[1] for r in results if r[0] == "ok"]
     errors = [r[1] for r in results if r[0] == "error"]
@@ -80,7 +57,7 @@ def test_one_dossier_booked_twice_at_once_gets_one_appointment(
 
         return go
 
-    results = _run_in_threads([book_at(SLOT), book_at(at(2027, 3, 2, 8, 0))])
+    results = run_at_once([book_at(SLOT), book_at(at(2027, 3, 2, 8, 0))])
 
     oks = [r for r in results if r[0] == "ok"]
     errors = [r[1] for r in results if r[0] == "error"]

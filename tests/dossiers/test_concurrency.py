@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from portal.core.errors import Conflict
 from portal.dossiers import services
 from portal.dossiers.models import Dossier, DossierEvent
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
 from tests.dossiers.conftest import make_pdf_bytes, make_staff, valid_absence_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = ("error", exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_officers_receive_at_once_exactly_one_wins(make_dossier, unit, receiving_officer):
@@ -58,7 +35,7 @@ def test_two_officers_receive_at_once_exactly_one_wins(make_dossier, unit, recei
         if with_version:
             dossier = make_dossier("submitted")
             version = dossier.version
-        results = _run_in_threads(
+        results = run_at_once(
             [receive_as(receiving_officer, with_version), receive_as(second_officer, with_version)]
         )
         oks = [r for r in results if r[0] == "ok"]
@@ -95,7 +72,7 @@ def test_concurrent_submissions_get_distinct_codes(procedure, area, unit, citize
 
         return go
 
-    results = _run_in_threads([file_for(u) for u in citizens])
+    results = run_at_once([file_for(u) for u in citizens])
     assert all(r[0] == "ok" for r in results), results
     codes = [r[1] for r in results]
     assert len(set(codes)) == len(codes) == 6

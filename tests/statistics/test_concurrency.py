@@ -10,8 +10,8 @@ from django.db import connection
 
 from portal.statistics import services
 from portal.statistics.models import RefusalMonthStats, UnitMonthStats
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
-from tests.dossiers.test_concurrency import _run_in_threads
 
 JUNE = dt.date(2026, 6, 1)
 
@@ -24,7 +24,7 @@ def postgres():
 
 
 def test_concurrent_refreshes_of_a_month_write_each_row_once(postgres, scenario, unit, other_unit):
-    results = _run_in_threads([lambda: services.refresh_month(month=JUNE)] * 4)
+    results = run_at_once([lambda: services.refresh_month(month=JUNE)] * 4)
     assert [r[0] for r in results] == ["ok"] * 4, results
     assert UnitMonthStats.objects.filter(month=JUNE).count() == 2
     refusals = sorted(RefusalMonthStats.objects.filter(month=JUNE).values_list("unit_id", "count"))

@@ -4,40 +4,18 @@ card is issued, the other approval gets a Conflict, and the person keeps exactly
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from citizen_id.models import CardStatus, IdentityCard, IssueKind
 from citizen_id.services import issue_card, replace_card
 from portal.core.errors import Conflict
 from tests.citizen_id.cards.conftest import person_of
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = ("error", exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_renewals_of_one_card_at_once_issue_one_card(citizen, unit):
@@ -48,7 +26,7 @@ def test_two_renewals_of_one_card_at_once_issue_one_card(citizen, unit):
         card = IdentityCard.objects.get(pk=old.pk)
         return replace_card(card=card, issued_on=dt.date(2026, 11, 2), issuing_unit=unit).pk
 
-    results = _run_in_threads([renew, renew])
+    results = run_at_once([renew, renew])
     oks = [r[1] for r in results if r[0] == "ok"]
     errors = [r[1] for r in results if r[0] == "error"]
     assert len(oks) == 1, results

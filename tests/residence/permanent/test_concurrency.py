@@ -4,42 +4,19 @@ holds one current permanent residence."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from portal.core.errors import Conflict
 from portal.dossiers import services
 from portal.dossiers.models import Dossier
 from residence.models import HouseholdMember, PermanentResidence, RegistryChange
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
 from tests.residence.permanent.conftest import make_person, settle
 from tests.residence.permanent.test_registration import form
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = ("error", exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("in_registry", [True, False], ids=["known-person", "new-person"])
@@ -64,7 +41,7 @@ def test_two_registrations_of_one_person_approved_at_once(
 
         return go
 
-    results = _run_in_threads([approve(here), approve(there)])
+    results = run_at_once([approve(here), approve(there)])
     oks = [r for r in results if r[0] == "ok"]
     errors = [r[1] for r in results if r[0] == "error"]
     assert len(oks) == 1, results
@@ -116,7 +93,7 @@ def test_two_people_founding_households_at_once_both_get_a_number(
 
         return go
 
-    results = _run_in_threads([approve(d) for d in dossiers])
+    results = run_at_once([approve(d) for d in dossiers])
     assert results == [("ok", "approved"), ("ok", "approved")], results
     numbers = set(
         PermanentResidence.objects.filter(dossier_id__in=[d.pk for d in dossiers]).values_list(

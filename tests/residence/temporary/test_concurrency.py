@@ -14,8 +14,8 @@ from portal.core.errors import Conflict
 from portal.dossiers import services
 from portal.dossiers.models import Dossier, State
 from residence.models import RegistryChange, TemporaryResidence
+from tests.concurrency import run_at_once
 from tests.conftest import require_service
-from tests.dossiers.test_concurrency import _run_in_threads
 from tests.residence.temporary.conftest import file_dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,7 +65,7 @@ def test_two_concurrent_registrations_of_one_person_only_one_wins(
 
         return go
 
-    results = _run_in_threads([approving(here), approving(there)])
+    results = run_at_once([approving(here), approving(there)])
     oks = [value for kind, value in results if kind == "ok"]
     errors = [value for kind, value in results if kind == "error"]
     assert len(oks) == 1, results
