@@ -15,30 +15,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.access import is_administrator, is_officer
-from portal.accounts.models import Role
 from portal.core.text import fold
 from residence.models import Stay
-
-
-def stays_for_staff(*, user) -> QuerySet[Stay]:
-    """Stays a back-office user may see (see the module docstring)."""
-    from portal.units.models import PoliceUnit
-
-    qs = Stay.objects.all()
-    if is_administrator(user):
-        return qs
-    if not is_officer(user) or not user.unit_id:
-        return qs.none()
-    if user.has_role(Role.SUPERVISOR):
-        areas = PoliceUnit.objects.filter(
-            path__startswith=user.unit.path, area__isnull=False
-        ).values("area_id")
-        return qs.filter(address__area_id__in=areas)
-    area_id = user.unit.area_id
-    if area_id is None:
-        return qs.none()
-    return qs.filter(address__area_id=area_id)
+from residence.selectors import visible_stays
 
 
 def search_stays(queryset: QuerySet[Stay], term: str) -> QuerySet[Stay]:
@@ -144,7 +123,8 @@ class StayAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return stays_for_staff(user=request.user).select_related("address__area", "dossier")
+        # the registry's one access choke point (residence.selectors)
+        return visible_stays(user=request.user).select_related("address__area", "dossier")
 
     def get_search_results(self, request, queryset, search_term):
         return search_stays(queryset, search_term), False

@@ -66,6 +66,16 @@ def scope_areas(user):
     return units.filter(area__isnull=False).values("area_id")
 
 
+def _in_staff_scope(qs: QuerySet, user, area_lookup: str) -> QuerySet:
+    """`qs` narrowed to the communes the staff user covers (`area_lookup` names the commune)."""
+    areas = scope_areas(user)
+    if areas is None:
+        return qs.none()
+    if areas == ALL:
+        return qs
+    return qs.filter(**{f"{area_lookup}__in": areas})
+
+
 def _is_citizen(user) -> bool:
     return bool(
         user is not None
@@ -130,12 +140,7 @@ def visible_households(*, user) -> QuerySet[Household]:
         return (
             qs.filter(pk__in=_citizen_household_ids(user)) if _own_personal_id(user) else qs.none()
         )
-    areas = scope_areas(user)
-    if areas is None:
-        return qs.none()
-    if areas == ALL:
-        return qs
-    return qs.filter(address__area_id__in=areas)
+    return _in_staff_scope(qs, user, "address__area_id")
 
 
 def visible_addresses(*, user) -> QuerySet[Address]:
@@ -157,12 +162,7 @@ def visible_addresses(*, user) -> QuerySet[Address]:
                 ).values("address_id")
             )
         ).distinct()
-    areas = scope_areas(user)
-    if areas is None:
-        return qs.none()
-    if areas == ALL:
-        return qs
-    return qs.filter(area_id__in=areas)
+    return _in_staff_scope(qs, user, "area_id")
 
 
 def visible_stays(*, user) -> QuerySet[Stay]:
@@ -170,12 +170,7 @@ def visible_stays(*, user) -> QuerySet[Stay]:
     if _is_citizen(user):
         pid = _own_personal_id(user)
         return qs.filter(guest__personal_id=pid) if pid else qs.none()
-    areas = scope_areas(user)
-    if areas is None:
-        return qs.none()
-    if areas == ALL:
-        return qs
-    return qs.filter(address__area_id__in=areas)
+    return _in_staff_scope(qs, user, "address__area_id")
 
 
 def _get(qs: QuerySet, pk, message: str):
