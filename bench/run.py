@@ -1,8 +1,11 @@
 """`make bench`: the portal's hot request paths against a bare Django project, side by side.
 
 Both are served the same way (gunicorn, 2 sync workers, DEBUG=false, loopback ports) and driven by
-the same load generator (wrk when installed, otherwise the asyncio client below with 16
-connections), in interleaved rounds (bare, portal, bare, portal …); the medians are compared.
+the same load generator, in interleaved rounds (bare, portal, bare, portal …); the medians are
+compared. Every path is driven by the asyncio client below (16 connections, a new connection per
+request); the `ratio` lines come from it. With wrk installed, the two GET paths are also driven by
+wrk and divided by a hello driven by wrk (the "(wrk)" rows of the table): a ratio never divides a
+rate from one generator by a rate from the other.
 
 The portal runs against its own PostgreSQL database (portal_bench_web by default: created,
 migrated, loaded with seed_demo, plus `--dossiers N` dossiers generated in SQL for the scale check)
@@ -379,13 +382,17 @@ def operations(bare: Server, portal: Server, data: dict) -> dict:
     return {"hello": hello, "submit": submit, "detail": get_detail, "catalogue": catalogue}
 
 
-def wrk_rate(port: int, path: str, seconds: float) -> float:
+def wrk_rate(port: int, path: str, seconds: float, token: str = "") -> float:
+    headers = ["-H", "Accept: application/json"]
+    if token:
+        headers += ["-H", f"Authorization: Token {token}"]
     out = subprocess.run(
         [
             "wrk",
             f"-c{CONCURRENCY}",
             "-t2",
             f"-d{max(1, int(seconds))}s",
+            *headers,
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
@@ -457,16 +464,29 @@ def main() -> None:
         asyncio.run(drive(ops["hello"], 0.5))  # warm up both
         for name in ("catalogue", "detail", "submit"):
             asyncio.run(drive(ops[name], 0.5))
-        rates: dict[str, list[float]] = {name: [] for name in ops}
-        failures: dict[str, int] = dict.fromkeys(ops, 0)
+        # Each ratio compares like with like: the same load generator drives the portal path and
+        # the bare hello it is divided by. The asyncio client (one new connection per request, as
+        # gunicorn's sync workers close them anyway) drives everything; with wrk installed, the
+        # GET paths are also driven by wrk against a hello driven by wrk ("… (wrk)" rows).
+        names = ["hello", "submit", "detail", "catalogue"]
+        if use_wrk:
+            names += ["hello (wrk)", "detail (wrk)", "catalogue (wrk)"]
+        rates: dict[str, list[float]] = {name: [] for name in names}
+        failures: dict[str, int] = dict.fromkeys(names, 0)
+        detail_path = f"/api/v1/dossiers/{data['detail_code']}/"
+        order = ["hello", "submit", "hello", "detail", "hello", "catalogue"]
+        if use_wrk:
+            order += ["hello (wrk)", "detail (wrk)", "hello (wrk)", "catalogue (wrk)"]
         for round_ in range(rounds):
-            for name in ("hello", "submit", "hello", "detail", "hello", "catalogue"):
-                if use_wrk and name in ("hello", "catalogue", "detail"):
-                    server = bare if name == "hello" else portal
-                    path = {"hello": "/hello/", "catalogue": "/api/v1/procedures/"}.get(name)
-                    if name == "detail":
-                        continue  # needs the token header: the asyncio client does it
-                    rates[name].append(wrk_rate(server.port, path, seconds))
+            for name in order:
+                if name.endswith("(wrk)"):
+                    base = name.removesuffix(" (wrk)")
+                    server = bare if base == "hello" else portal
+                    path = {"hello": "/hello/", "catalogue": "/api/v1/procedures/"}.get(
+                        base, detail_path
+                    )
+                    token = data["token"] if base == "detail" else ""
+                    rates[name].append(wrk_rate(server.port, path, seconds, token))
                     continue
                 done, failed = asyncio.run(drive(ops[name], seconds))
                 rates[name].append(done / seconds)
@@ -488,19 +508,26 @@ def main() -> None:
         ("GET /api/v1/dossiers/{code}/", "detail", "req/s"),
         ("GET /api/v1/procedures/", "catalogue", "req/s"),
     ]
+    if use_wrk:
+        rows += [
+            ("GET /api/v1/dossiers/{code}/ (wrk)", "detail (wrk)", "req/s"),
+            ("GET /api/v1/procedures/ (wrk)", "catalogue (wrk)", "req/s"),
+        ]
     print()
     print("| path | bare hello | portal | ratio | queries/request |")
     print("|---|---|---|---|---|")
     ratios = {}
     for label, name, unit in rows:
+        base = statistics.median(rates["hello (wrk)"]) if name.endswith("(wrk)") else hello
         value = statistics.median(rates[name])
-        ratios[name] = value / hello if hello else 0.0
+        ratios[name] = value / base if base else 0.0
+        key = name.removesuffix(" (wrk)")
         q = (
             f"{queries['create']} + {queries['submit only']}"
-            if name == "submit"
-            else str(queries[name])
+            if key == "submit"
+            else str(queries[key])
         )
-        print(f"| {label} | {hello:,.0f} req/s | {value:,.1f} {unit} | {ratios[name]:.3f} | {q} |")
+        print(f"| {label} | {base:,.0f} req/s | {value:,.1f} {unit} | {ratios[name]:.3f} | {q} |")
     print(
         f"| web worker RSS after the run | {max(rss['bare'] or [0]):.0f} MB | "
         f"{max(rss['portal'] or [0]):.0f} MB | "
