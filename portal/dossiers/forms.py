@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.catalogue.models import ResultMethod
+from portal.core.templatetags.portal_format import vnd
+from portal.dossiers import payments
 from portal.units.models import AdministrativeArea, PoliceUnit
 
 ATTACHMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -87,10 +89,17 @@ class FilingForm(forms.Form):
         else:
             self.postal_fee = postal_fee_on_file(procedure)
             if self.postal_fee:
-                self.fields["result_address"].help_text = _(
-                    "Chỉ cần khi nhận kết quả qua dịch vụ bưu chính công ích "
-                    "(cước %(fee)s đồng, theo biểu cước hiện hành)."
-                ) % {"fee": f"{self.postal_fee:,}".replace(",", ".")}
+                if payments.postage_paid_online(procedure):
+                    text = _(
+                        "Chỉ cần khi nhận kết quả qua dịch vụ bưu chính công ích (cước %(fee)s "
+                        "đồng, theo biểu cước hiện hành, thanh toán trực tuyến khi nộp hồ sơ)."
+                    )
+                else:
+                    text = _(
+                        "Chỉ cần khi nhận kết quả qua dịch vụ bưu chính công ích (cước %(fee)s "
+                        "đồng, theo biểu cước hiện hành, nộp khi nhận kết quả)."
+                    )
+                self.fields["result_address"].help_text = text % {"fee": vnd(self.postal_fee)}
 
     def clean(self):
         cleaned = super().clean()

@@ -29,3 +29,10 @@ def available() -> bool:
 
 def names() -> list[str]:
     return sorted(_providers)
+
+
+def postage_paid_online(procedure) -> bool:
+    """The postage of a result by post is paid online at submission, with the fee or alone for a
+    free procedure, when the procedure is at level 4 and a provider can take the payment; without
+    one (the portal then works at level 3) it is paid at the office or on delivery."""
+    return bool(procedure.requires_online_payment and available())

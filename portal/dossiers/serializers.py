@@ -210,6 +210,7 @@ class DossierDetailSerializer(DossierListSerializer):
             "result_address",
             "fee_amount",
             "fee_paid_online",
+            "postal_fee",
             "paid_at",
             "accepted_at",
             "paused_at",

@@ -397,12 +397,23 @@ def _process_filing_post(request, *, dossier: Dossier, procedure, plugin) -> Htt
             else:
                 messages.error(request, exc.message)
         else:
-            if dossier.state == State.AWAITING_PAYMENT:
+            if dossier.state == State.AWAITING_PAYMENT and not dossier.fee_amount:
+                message = _(
+                    "Đã nộp hồ sơ %(code)s. Vui lòng thanh toán cước bưu chính trả kết quả trực "
+                    "tuyến để hồ sơ được tiếp nhận."
+                )
+            elif dossier.state == State.AWAITING_PAYMENT:
                 message = _(
                     "Đã nộp hồ sơ %(code)s. Vui lòng nộp lệ phí trực tuyến để hồ sơ được tiếp nhận."
                 )
             elif dossier.is_recorded_at_once:  # e.g. thông báo lưu trú: no staff step
                 message = _("Đã ghi nhận thông báo %(code)s. Không cần thực hiện thêm thủ tục nào.")
+            elif dossier.postal_fee:  # no payment provider: the postage is paid on delivery
+                message = _(
+                    "Đã nộp hồ sơ %(code)s. Cơ quan tiếp nhận sẽ xử lý theo quy định. Cước bưu "
+                    "chính trả kết quả nộp khi nhận kết quả (cho nhân viên bưu chính hoặc tại cơ "
+                    "quan)."
+                )
             else:
                 message = _("Đã nộp hồ sơ %(code)s. Cơ quan tiếp nhận sẽ xử lý theo quy định.")
             messages.success(request, message % {"code": dossier.code})

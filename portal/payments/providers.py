@@ -83,6 +83,9 @@ class VNPayProvider:
     def payment_params(self, payment, client_ip: str, return_url: str) -> dict:
         created = payment.created_at
         expires = payment.expires_at or created + dt.timedelta(minutes=15)
+        dossier = payment.dossier
+        postage_only = getattr(dossier, "postal_fee", 0) and not getattr(dossier, "fee_amount", 0)
+        what = "cuoc buu chinh" if postage_only else "le phi"
         return {
             "vnp_Version": VERSION,
             "vnp_Command": "pay",
@@ -90,7 +93,7 @@ class VNPayProvider:
             "vnp_Amount": str(payment.amount * 100),
             "vnp_CurrCode": "VND",
             "vnp_TxnRef": payment.txn_ref,
-            "vnp_OrderInfo": f"Thanh toan le phi ho so {payment.dossier.code}",
+            "vnp_OrderInfo": f"Thanh toan {what} ho so {dossier.code}",
             "vnp_OrderType": "other",
             "vnp_ReturnUrl": return_url,
             "vnp_IpAddr": client_ip or "127.0.0.1",

@@ -51,6 +51,22 @@ def amount_due(dossier) -> int:
     return int(dossier.fee_amount or 0) + int(getattr(dossier, "postal_fee", 0) or 0)
 
 
+def amount_parts(amount: int, dossier) -> tuple[int, int]:
+    """(fee, postage) of an amount paid for a dossier, for the receipt and the pages: the postage
+    is part of it when the amount is the fee plus the postage frozen at submission (a free
+    procedure's payment is the postage alone); any other amount is the fee."""
+    fee = int(dossier.fee_amount or 0)
+    postage = int(getattr(dossier, "postal_fee", 0) or 0)
+    if postage and int(amount) == fee + postage:
+        return fee, postage
+    return int(amount), 0
+
+
+def postage_only(dossier) -> bool:
+    """What is paid online is the postage of a result by post alone (a free procedure)."""
+    return not dossier.fee_amount and bool(getattr(dossier, "postal_fee", 0))
+
+
 def new_txn_ref() -> str:
     """Unique, alphanumeric, ≤ 40 characters (VNPay vnp_TxnRef)."""
     return f"{timezone.now().astimezone(VN_TZ):%y%m%d%H%M%S}{secrets.token_hex(4).upper()}"
@@ -376,10 +392,13 @@ def render_receipt(*, payment_id: int) -> Payment:
         if payment.receipt or payment.state != PaymentState.SUCCEEDED:
             return payment
         dossier = payment.dossier
+        fee_part, postage_part = amount_parts(payment.amount, dossier)
         pdf = render_pdf(
             "pdf/payments/receipt.html",
             {
                 "payment": payment,
+                "fee_part": fee_part,
+                "postage_part": postage_part,
                 "dossier": dossier,
                 "unit": dossier.unit,
                 "procedure": dossier.procedure,
@@ -410,6 +429,14 @@ def claim_exemption(*, dossier: Dossier, actor, reason: str, details: str, proof
     if locked.state != State.AWAITING_PAYMENT:
         raise Conflict(
             _("Chỉ đề nghị miễn lệ phí khi hồ sơ đang chờ thanh toán."), code="not_awaiting_payment"
+        )
+    if not locked.fee_amount:
+        raise DomainError(
+            _(
+                "Hồ sơ không có lệ phí để đề nghị miễn: khoản phải nộp là cước bưu chính trả kết "
+                "quả, không thuộc diện miễn lệ phí."
+            ),
+            code="no_fee",
         )
     if reason not in ExemptionReason.values:
         raise DomainError(
@@ -470,7 +497,9 @@ def review_exemption(*, exemption, actor, accept: bool, rejection_reason: str = 
         item.save()
         Dossier.objects.filter(pk=locked_dossier.pk).update(fee_amount=0)
         locked_dossier.fee_amount = 0
-        confirm_payment(dossier=locked_dossier, actor=None, paid_at=item.reviewed_at)
+        if amount_due(locked_dossier) <= 0:
+            confirm_payment(dossier=locked_dossier, actor=None, paid_at=item.reviewed_at)
+        # else the postage of a result by post is not a fee: the dossier still waits for it.
     else:
         rejection_reason = nfc(rejection_reason or "").strip()
         if not rejection_reason:

@@ -63,8 +63,14 @@ def for_dossier(dossier) -> str:
         bank_bin=settings.VIETQR_BANK_BIN,
         account_no=settings.VIETQR_ACCOUNT_NO,
         amount=amount_due(dossier),
-        note=f"LE PHI {dossier.code}",
+        note=transfer_note(dossier),
     )
+
+
+def transfer_note(dossier) -> str:
+    """The transfer's content: what is paid and the dossier's code (staff match it)."""
+    postage_only = not dossier.fee_amount and getattr(dossier, "postal_fee", 0)
+    return ascii_note(f"{'CUOC BUU CHINH' if postage_only else 'LE PHI'} {dossier.code}")
 
 
 def png(data: str) -> bytes:

@@ -73,13 +73,15 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("payments:pay", code=dossier.code)
         return redirect(url)
     awaiting = dossier.state == State.AWAITING_PAYMENT
-    qr_payload = vietqr.for_dossier(dossier) if awaiting and dossier.fee_amount else ""
+    amount_due = services.amount_due(dossier)
+    qr_payload = vietqr.for_dossier(dossier) if awaiting and amount_due else ""
     return render(
         request,
         "payments/pay.html",
         {
             "dossier": dossier,
-            "amount_due": services.amount_due(dossier),
+            "amount_due": amount_due,
+            "postage_only": services.postage_only(dossier),
             "awaiting": awaiting,
             "can_pay": awaiting and dossier.citizen_id == request.user.pk,
             "payments": list(dossier.payments.all()),
@@ -90,7 +92,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
             "qr_payload": qr_payload,
             "qr_image": qr_data_uri(qr_payload) if qr_payload else "",
             "bank_account": vietqr.account_display(),
-            "transfer_note": vietqr.ascii_note(f"LE PHI {dossier.code}"),
+            "transfer_note": vietqr.transfer_note(dossier),
         },
     )
 

@@ -85,4 +85,4 @@ def test_receipt_is_rendered_by_the_worker_after_commit(
     assert payment.state == PaymentState.SUCCEEDED and payment.receipt.name
     with payment.receipt.open("rb") as fh:
         text = pdf_text(fh.read())
-    assert dossier.code in text and "7000" in text
+    assert dossier.code in text and "Số tiền: 7.000 đồng" in text

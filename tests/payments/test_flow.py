@@ -61,7 +61,7 @@ def test_sandbox_flow_end_to_end(client, awaiting, citizen, settings):
     receipt = client.get(reverse("payments:receipt", args=[payment.txn_ref]))
     assert receipt.status_code == 200
     text = pdf_text(b"".join(receipt.streaming_content))
-    assert dossier.code in text and "7000" in text and "BIÊN LAI" in text.upper()
+    assert dossier.code in text and "Số tiền: 7.000 đồng" in text and "BIÊN LAI" in text.upper()
     payment.refresh_from_db()
     assert payment.receipt.name  # stored once, served from storage afterwards
 

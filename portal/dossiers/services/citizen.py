@@ -81,7 +81,8 @@ def require_verified_phone(citizen) -> None:
 @transaction.atomic
 def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
     """Submit a draft: validates the form and the mandatory attachments, fixes the legal
-    reception moment, and for level 4 with an online fee waits for payment."""
+    reception moment, and at level 4 waits for the online payment of the fee and/or the postage
+    of a result by post (`_postage_paid_online`)."""
     from portal.workcalendar.services import office_calendar
 
     locked = _lock(dossier)
@@ -120,16 +121,22 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
             )
         if locked.procedure.requires_online_payment and not plugin.fee_waived(dossier=locked):
             online_fee = locked.procedure.fee_on(timezone.localdate(now), "online")
-    method = "submit_for_payment" if online_fee and online_fee.amount > 0 else "submit"
-    _check_transition(locked, method, actor)
-    previous = locked.state
-    getattr(locked, method)()
     locked.submitted_at = now
     # Frozen before any amount is computed: the level-4 payment adds postal_fee_for(dossier).
     locked.postal_fee = _postal_fee_at_submission(locked)
-    if online_fee and online_fee.amount > 0:
-        locked.fee_amount = online_fee.amount
-        locked.fee_paid_online = True
+    fee_online = online_fee.amount if online_fee and online_fee.amount > 0 else 0
+    pays_online = fee_online > 0 or (
+        locked.postal_fee > 0 and _postage_paid_online(locked.procedure, plugin)
+    )
+    method = "submit_for_payment" if pays_online else "submit"
+    _check_transition(locked, method, actor)
+    previous = locked.state
+    getattr(locked, method)()
+    if pays_online:
+        # The fee and/or the postage (a free procedure whose result goes by post): one payment of
+        # payments.services.amount_due = fee_amount + postal_fee, then confirm_payment.
+        locked.fee_amount = fee_online
+        locked.fee_paid_online = fee_online > 0
     else:
         fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
         locked.fee_amount = fee.amount if fee and not plugin.fee_waived(dossier=locked) else 0
@@ -165,6 +172,14 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
+
+
+def _postage_paid_online(procedure: Procedure, plugin: ProcedurePlugin) -> bool:
+    """Level 4 with a payment provider (payments.postage_paid_online), except a notice recorded
+    at once (no payment step there: the postage is paid on delivery)."""
+    from portal.dossiers import payments
+
+    return payments.postage_paid_online(procedure) and not plugin.records_on_submit
 
 
 def _postal_fee_at_submission(dossier: Dossier) -> int:
@@ -226,7 +241,8 @@ def _iso(value) -> str | None:
 
 @transaction.atomic
 def confirm_payment(*, dossier: Dossier, actor=None, paid_at: dt.datetime | None = None) -> Dossier:
-    """The payment gateway confirmed the online fee (system actor; the payment issue wires it)."""
+    """The payment gateway confirmed the online payment of the fee and/or the postage (system
+    actor; portal.payments calls it)."""
     from portal.workcalendar.services import reception_moment
 
     locked, previous, roles = _run_transition(
@@ -246,7 +262,7 @@ def confirm_payment(*, dossier: Dossier, actor=None, paid_at: dt.datetime | None
         from_state=previous,
         actor=actor,
         roles=roles,
-        details={"amount": locked.fee_amount},
+        details={"amount": locked.fee_amount, "postal_fee": locked.postal_fee},
     )
     return refresh_caller(dossier, locked)
 
