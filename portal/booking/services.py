@@ -20,7 +20,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-import holidays
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.access import can_act_for_unit
 from portal.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.workcalendar.models import CalendarOverride
-from portal.workcalendar.services import LOCAL_TZ, office_calendar
+from portal.workcalendar.services import LOCAL_TZ, is_public_holiday, office_calendar
 
 from .models import (
     ACTIVE_STATES,
@@ -179,7 +178,8 @@ def _is_day_off(day: dt.date) -> bool:
         return True
     if override == CalendarOverride.Kind.WORKED_DAY:
         return False
-    return day in holidays.VN(years=day.year)
+    # the generated table (workcalendar/vn_holidays.py): web workers never import `holidays`
+    return is_public_holiday(day)
 
 
 def _check_slot(*, unit, starts_at: dt.datetime) -> tuple[dt.datetime, int]:

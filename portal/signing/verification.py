@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from portal.core.text import nfc
 from portal.dossiers.models import Document
-from portal.signing import pki
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +107,10 @@ class Verdict:
 def _validation_context():
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko_certvalidator import ValidationContext
+
+    # here, not at module level: the URLconf imports this module, and `cryptography` (pki) costs
+    # every web worker several MB although only an upload to verify needs it
+    from portal.signing import pki
 
     roots = []
     for path in pki.trust_root_paths():

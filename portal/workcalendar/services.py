@@ -106,6 +106,11 @@ def _package_calendar(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]
     return days_off, worked
 
 
+def is_public_holiday(day: dt.date) -> bool:
+    """Whether `day` is a public holiday of `holidays.VN` (no admin override, no weekend)."""
+    return day in _package_calendar(day.year)[0]
+
+
 def _package_says_working(day: dt.date) -> bool:
     days_off, worked = _package_calendar(day.year)
     if day in worked:

@@ -1,0 +1,52 @@
+"""What a web worker imports (issue 13: worker memory).
+
+A gunicorn worker loads the settings, the apps (their models and admin modules) and the URLconf.
+Packages that only the Celery workers, the commands or a rare request need are imported where
+they are used, so they do not sit in every web worker's memory: `holidays` (the working calendar
+reads a generated table), `cryptography`/pyHanko (document signing and verification), WeasyPrint
+and its font stack (the workers render PDFs), and DRF's optional `requests`/`pygments`
+integrations (portal/drf_optional.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.setup.test_settings import run_django
+
+NOT_IN_A_WEB_WORKER = [
+    "holidays",
+    "cryptography",
+    "pyhanko",
+    "weasyprint",
+    "pydyf",
+    "fontTools",
+    "openpyxl",
+    "qrcode",
+    "requests",
+    "pygments",
+]
+
+
+def test_a_web_worker_does_not_import_what_only_workers_and_commands_need():
+    result = run_django(
+        "import json, sys\n"
+        "from django.urls import resolve\n"
+        "import portal.wsgi\n"
+        "resolve('/api/v1/procedures/'); resolve('/api/schema/'); resolve('/admin/')\n"
+        f"print(json.dumps(sorted(set({NOT_IN_A_WEB_WORKER!r}) & set(sys.modules))))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_drf_optional_integrations_are_off_but_the_packages_still_import():
+    result = run_django(
+        "import json\n"
+        "from rest_framework import compat\n"
+        "import requests, pygments\n"
+        "print(json.dumps([compat.requests is None, compat.pygments is None,"
+        " requests.Session is not None]))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, True, True]
