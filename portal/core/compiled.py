@@ -14,16 +14,29 @@ statement has no GROUP BY, HAVING or ORDER BY parameters). Later calls run that 
 WHERE parameters and turn the row into model instances the way Django's ModelIterable does
 (same converters, same related populators). The statement text never holds a value of a
 request, so nothing one user may see is ever kept for another.
+
+Outside a transaction (a GET runs in autocommit), the statement is also *prepared* on the
+database connection (PREPARE on first use, sent with the first EXECUTE in one round trip; then
+EXECUTE only): PostgreSQL plans it once per connection instead of on every request (planning a
+statement with several joins and subqueries costs more than running it). Inside a transaction
+it is sent as it is (an error there would abort the caller's transaction). If the connection
+lost its prepared statements (a pooler's DISCARD ALL) or the PREPARE fails, the statement is sent
+as it is and prepared again under a new name. `settings.DB_PREPARED_STATEMENTS = False` turns
+preparing off (e.g. behind a transaction-mode pooler that does not keep them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -43,6 +56,9 @@ class _Shape:
     end: int
     populators: list
     annotations: dict[str, int]
+    prepare_sql: str | None  # the SQL with $1, $2 … placeholders; None: never prepared
+    name: str
+    preparable: list[bool] = field(default_factory=lambda: [True])  # off after a failure
 
 
 class CompiledStatement:
@@ -80,9 +96,7 @@ class CompiledStatement:
                     self._shapes[key] = shape
         if shape is None:  # not cacheable: the ORM as usual
             return self.build(filtered).order_by()[:1].first()
-        with connection.cursor() as cursor:
-            cursor.execute(shape.sql, shape.head_params + tuple(where_params))
-            row = cursor.fetchone()
+        row = _run(connection, shape, shape.head_params + tuple(where_params))
         if row is None:
             return None
         if shape.converters:
@@ -109,7 +123,18 @@ class CompiledStatement:
         fields = [s[0] for s in select[0 : compiler.col_count]]
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
+        prepare_sql = None
+        if connections[filtered.db].vendor == "postgresql":
+            numbers = itertools.count(1)
+            # Django's placeholders become $1, $2 …; "%%" (a literal %) stays for the driver
+            body = _PLACEHOLDER.sub(
+                lambda m: m.group(0) if m.group(0) == "%%" else f"${next(numbers)}", sql
+            )
+            if next(numbers) - 1 == len(params):
+                prepare_sql = body
         return _Shape(
+            prepare_sql=prepare_sql,
+            name="portal_" + hashlib.sha1(sql.encode()).hexdigest()[:20],
             sql=sql,
             head_params=head,
             compiler=compiler,
@@ -121,3 +146,56 @@ class CompiledStatement:
             populators=get_related_populators(klass_info, select, filtered.db),
             annotations=dict(compiler.annotation_col_map),
         )
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+_generations = itertools.count(1)
+
+
+def _prepared(connection) -> dict[str, str]:
+    """The statements prepared on this database session (shape name → statement name); a new
+    session (reconnection) starts empty."""
+    state = getattr(connection, "_portal_prepared", None)
+    if state is None or state[0] is not connection.connection:
+        state = (connection.connection, {})
+        connection._portal_prepared = state
+    return state[1]
+
+
+def _run(connection, shape: _Shape, params: tuple):
+    """Execute the shape's statement with `params`: the first row, or None."""
+    with connection.cursor() as cursor:
+        if (
+            shape.prepare_sql is None
+            or not shape.preparable[0]
+            or not getattr(settings, "DB_PREPARED_STATEMENTS", True)
+            or connection.in_atomic_block
+            or not connection.get_autocommit()
+        ):
+            cursor.execute(shape.sql, params)
+            return cursor.fetchone()
+        prepared = _prepared(connection)
+        name = prepared.pop(shape.name, None)  # put back once it ran
+        placeholders = ", ".join(["%s"] * len(params))
+        try:
+            if name is not None:
+                cursor.execute(f"EXECUTE {name}({placeholders})", params)
+            else:
+                # a new name each time: a statement left by a failed attempt never clashes
+                name = f"{shape.name}_{next(_generations)}"
+                try:
+                    cursor.execute(
+                        f"PREPARE {name} AS {shape.prepare_sql}; EXECUTE {name}({placeholders})",
+                        params,
+                    )
+                except DatabaseError:
+                    shape.preparable[0] = False  # this statement is sent as it is from now on
+                    raise
+            row = cursor.fetchone()
+        except DatabaseError:
+            # autocommit: nothing to roll back; the statement as it is (it raises if the
+            # connection itself is the problem)
+            cursor.execute(shape.sql, params)
+            return cursor.fetchone()
+        prepared[shape.name] = name
+        return row
