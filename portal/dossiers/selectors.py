@@ -242,14 +242,19 @@ def dossier_detail_api(*, user, code: str) -> Dossier:
         dossier, "supplement_requests", _instances(SupplementRequest, dossier._supplements)
     )
     events = []
-    for data in dossier._events:
-        event = _instances(DossierEvent, [data])[0]
+    for data, event in zip(
+        dossier._events or [], _instances(DossierEvent, dossier._events), strict=True
+    ):
+        if isinstance(data, str):
+            data = json.loads(data)
         # only the names are shown: the related rows stand in with their name
         if event.actor_id:
             name = data["_actor_name"] or ""
-            event.actor = User(pk=event.actor_id, full_name=name, username=name)
+            event.actor = _stand_in(User, event.actor_id, username=name, full_name=name)
         if event.actor_unit_id:
-            event.actor_unit = PoliceUnit(pk=event.actor_unit_id, name=data["_actor_unit_name"])
+            event.actor_unit = _stand_in(
+                PoliceUnit, event.actor_unit_id, name=data["_actor_unit_name"]
+            )
         events.append(event)
     _prefetched_list(dossier, "events", events)
     return dossier
@@ -321,19 +326,37 @@ _SHOWN = {
 
 
 def _instances(model, rows) -> list:
-    """Model instances from `jsonb_build_object` rows (values converted as from the database)."""
-    fields = [model._meta.get_field(name.removesuffix("_id")) for name in _SHOWN[model]]
-    names = [f.attname for f in fields]
+    """Model instances from `jsonb_build_object` rows (values converted as from the database),
+    built as the ORM builds a row read with `.only()`: the columns not shown are deferred (read
+    on access), not given defaults."""
+    fields, names = _shown_fields(model)
     out = []
     for data in rows or []:
         if isinstance(data, str):
             data = json.loads(data)
-        obj = model(
-            **{name: f.to_python(data.get(name)) for name, f in zip(names, fields, strict=True)}
+        out.append(
+            model.from_db("default", names, [f.to_python(data.get(f.attname)) for f in fields])
         )
-        obj._state.adding, obj._state.db = False, "default"
-        out.append(obj)
     return out
+
+
+_SHOWN_FIELDS: dict = {}
+
+
+def _shown_fields(model) -> tuple[list, list[str]]:
+    """The shown fields of `model`, in the model's column order (as `Model.from_db` wants)."""
+    if model not in _SHOWN_FIELDS:
+        shown = set(_SHOWN[model])
+        fields = [f for f in model._meta.concrete_fields if f.attname in shown]
+        assert len(fields) == len(shown), model
+        _SHOWN_FIELDS[model] = (fields, [f.attname for f in fields])
+    return _SHOWN_FIELDS[model]
+
+
+def _stand_in(model, pk, **values):
+    """A related row of which only a few columns are shown (the others deferred)."""
+    names = ["id", *values]
+    return model.from_db("default", names, [pk, *values.values()])
 
 
 def _prefetched_list(dossier: Dossier, name: str, items: list) -> None:

@@ -288,11 +288,29 @@ class LookupResultSerializer(serializers.Serializer):
 _DATETIME = serializers.DateTimeField()  # DRF's format and time zone, shared (no state)
 
 
-def _datetime(value):
-    return _DATETIME.to_representation(value) if value else None
+def _datetime_format():
+    """DateTimeField.to_representation for this request: the current time zone, ISO 8601 with
+    "Z" for UTC; DRF's own field when the settings ask for anything else."""
+    from django.conf import settings
+    from django.utils import timezone
+    from rest_framework.settings import api_settings
+
+    if not settings.USE_TZ or str(api_settings.DATETIME_FORMAT).lower() != "iso-8601":
+        return lambda value: _DATETIME.to_representation(value) if value else None
+    zone = timezone.get_current_timezone()
+
+    def fmt(value):
+        if not value:
+            return None
+        if value.tzinfo is None:
+            return _DATETIME.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return fmt
 
 
-def _attachment(a: Attachment) -> dict:
+def _attachment(a: Attachment, dt) -> dict:
     return {
         "id": a.pk,
         "requirement_key": a.requirement_key,
@@ -300,26 +318,26 @@ def _attachment(a: Attachment) -> dict:
         "content_type": a.content_type,
         "size": a.size,
         "sha256": a.sha256,
-        "uploaded_at": _datetime(a.uploaded_at),
+        "uploaded_at": dt(a.uploaded_at),
         "supplement_request": a.supplement_request_id,
         "verified": bool(a.verified),
     }
 
 
-def _document(d: Document, code: str) -> dict:
+def _document(d: Document, code: str, dt) -> dict:
     return {
         "id": d.pk,
         "kind": str(d.kind),
         "kind_label": str(d.get_kind_display()),
         "status": str(d.status),
-        "created_at": _datetime(d.created_at),
+        "created_at": dt(d.created_at),
         "download_url": f"/api/v1/dossiers/{code}/documents/{d.pk}/",
     }
 
 
-def _history_entry(e) -> dict:
+def _history_entry(e, dt) -> dict:
     return {
-        "at": _datetime(e.at),
+        "at": dt(e.at),
         "action": str(e.action),
         "label": str(e.label),
         "from_state": str(e.from_state),
@@ -340,6 +358,7 @@ def detail_representation(dossier: Dossier, *, request) -> dict:
     procedure = dossier.procedure
     code = dossier.code
     national = dossier.national_status_code
+    dt = _datetime_format()
     return {
         "code": str(code),
         "procedure_code": str(procedure.code),
@@ -348,10 +367,10 @@ def detail_representation(dossier: Dossier, *, request) -> dict:
         "state": str(dossier.state),
         "state_label": str(dossier.get_state_display()),
         "national_status_code": None if national is None else int(national),
-        "created_at": _datetime(dossier.created_at),
-        "submitted_at": _datetime(dossier.submitted_at),
-        "received_at": _datetime(dossier.received_at),
-        "due_at": _datetime(dossier.due_at),
+        "created_at": dt(dossier.created_at),
+        "submitted_at": dt(dossier.submitted_at),
+        "received_at": dt(dossier.received_at),
+        "due_at": dt(dossier.due_at),
         "clock_paused": serializer.get_clock_paused(dossier),
         "is_overdue": serializer.get_is_overdue(dossier),
         "version": int(dossier.version),
@@ -364,15 +383,15 @@ def detail_representation(dossier: Dossier, *, request) -> dict:
         "result_address": str(dossier.result_address),
         "fee_amount": int(dossier.fee_amount),
         "fee_paid_online": bool(dossier.fee_paid_online),
-        "paid_at": _datetime(dossier.paid_at),
-        "accepted_at": _datetime(dossier.accepted_at),
-        "paused_at": _datetime(dossier.paused_at),
-        "decided_at": _datetime(dossier.decided_at),
-        "returned_at": _datetime(dossier.returned_at),
-        "attachments": [_attachment(a) for a in dossier.attachments.all()],
-        "documents": [_document(d, code) for d in dossier.documents.all()],
+        "paid_at": dt(dossier.paid_at),
+        "accepted_at": dt(dossier.accepted_at),
+        "paused_at": dt(dossier.paused_at),
+        "decided_at": dt(dossier.decided_at),
+        "returned_at": dt(dossier.returned_at),
+        "attachments": [_attachment(a, dt) for a in dossier.attachments.all()],
+        "documents": [_document(d, code, dt) for d in dossier.documents.all()],
         "history": [
-            _history_entry(e)
+            _history_entry(e, dt)
             for e in timeline(dossier=dossier, for_citizen=dossier.citizen_id == user.pk)
         ],
         "allowed_actions": serializer.get_allowed_actions(dossier),
