@@ -82,11 +82,16 @@ class CompiledStatement:
             where_sql, where_params = "", []
         key = (
             filtered.db,
+            filtered.model,
             where_sql,
             tuple(
                 (alias, join.table_name, getattr(join, "join_type", None))
                 for alias, join in query.alias_map.items()
             ),
+            # whatever else a filter's queryset may carry into the statement
+            (query.distinct, query.distinct_fields, query.select_for_update),
+            (query.low_mark, query.high_mark, repr(query.extra), repr(query.deferred_loading)),
+            (repr(query.select_related), tuple(query.annotations), tuple(query.order_by)),
         )
         shape = self._shapes.get(key)
         if shape is None and key not in self._shapes:

@@ -125,3 +125,36 @@ def test_the_api_answers_the_written_out_detail_in_english_too(make_dossier, cit
     body = response.json()
     assert body["state_label"] == expected["state_label"] == "Supplement requested"
     assert response.content == _render(expected)
+
+
+def test_one_statement_per_kind_of_user_never_per_user(
+    make_dossier, citizen, other_citizen, receiving_officer, unit_leader, supervisor, administrator
+):
+    from portal.core.compiled import CompiledStatement
+
+    dossier = make_dossier("received")
+    statement = CompiledStatement(selectors._detail_columns)
+    seen = {}
+    for user in (
+        citizen,
+        other_citizen,
+        receiving_officer,
+        unit_leader,
+        supervisor,
+        administrator,
+    ):
+        row = statement.first(selectors.visible_dossiers(user=user).filter(code=dossier.code))
+        seen[user.username] = row is not None and row.pk == dossier.pk
+    assert seen == {
+        citizen.username: True,
+        other_citizen.username: False,
+        receiving_officer.username: True,
+        unit_leader.username: True,
+        supervisor.username: True,
+        administrator.username: True,
+    }
+    shapes = statement._shapes
+    # citizen, officer of the unit, supervisor (the subtree), administrator: the SQL holds no
+    # value of a request (no user id, no code), and every shape was compiled and kept
+    assert len(shapes) == 4 and all(shapes.values())
+    assert all(str(dossier.code) not in s.sql and s.sql.count("%s") for s in shapes.values())
