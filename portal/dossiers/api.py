@@ -33,6 +33,7 @@ from portal.dossiers.serializers import (
     LookupSerializer,
     VersionSerializer,
     WithdrawSerializer,
+    detail_representation,
 )
 from portal.units.models import AdministrativeArea
 
@@ -61,8 +62,9 @@ def _open_or_404(field_file):
 
 
 def _detail(request, code: str) -> Response:
+    """The detail (DossierDetailSerializer's representation, written out: detail_representation)."""
     dossier = selectors.dossier_detail_api(user=request.user, code=code)
-    return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+    return Response(detail_representation(dossier, request=request))
 
 
 FULL_REPRESENTATION = "return=representation"

@@ -277,3 +277,125 @@ class LookupResultSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     returned_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- the detail, written out (issue 13) ------------------------------------------------------
+# DossierDetailSerializer builds its ~40 fields on every instantiation and walks them generically:
+# most of a detail request. `detail_representation` produces the same `.data`, key for key and in
+# the same order (tests/dossiers/test_detail_representation.py compares both on dossiers in every
+# state, for citizens and staff, in both languages). The serializer stays the schema (OpenAPI)
+# and the reference: a field added there must be added here (the test fails until it is).
+
+_DATETIME = serializers.DateTimeField()  # DRF's format and time zone, shared (no state)
+
+
+def _datetime_format():
+    """DateTimeField.to_representation for this request: the current time zone, ISO 8601 with
+    "Z" for UTC; DRF's own field when the settings ask for anything else."""
+    from django.conf import settings
+    from django.utils import timezone
+    from rest_framework.settings import api_settings
+
+    if not settings.USE_TZ or str(api_settings.DATETIME_FORMAT).lower() != "iso-8601":
+        return lambda value: _DATETIME.to_representation(value) if value else None
+    zone = timezone.get_current_timezone()
+
+    def fmt(value):
+        if not value:
+            return None
+        if value.tzinfo is None:
+            return _DATETIME.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return fmt
+
+
+def _attachment(a: Attachment, dt) -> dict:
+    return {
+        "id": a.pk,
+        "requirement_key": a.requirement_key,
+        "original_name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": dt(a.uploaded_at),
+        "supplement_request": a.supplement_request_id,
+        "verified": bool(a.verified),
+    }
+
+
+def _document(d: Document, code: str, dt) -> dict:
+    return {
+        "id": d.pk,
+        "kind": str(d.kind),
+        "kind_label": str(d.get_kind_display()),
+        "status": str(d.status),
+        "created_at": dt(d.created_at),
+        "download_url": f"/api/v1/dossiers/{code}/documents/{d.pk}/",
+    }
+
+
+def _history_entry(e, dt) -> dict:
+    return {
+        "at": dt(e.at),
+        "action": str(e.action),
+        "label": str(e.label),
+        "from_state": str(e.from_state),
+        "to_state": str(e.to_state),
+        "to_state_label": str(e.to_state_label),
+        "actor_label": str(e.actor_label),
+        "reason": str(e.reason),
+        "details": {str(k): v for k, v in e.details.items()},
+    }
+
+
+def detail_representation(dossier: Dossier, *, request) -> dict:
+    """What `DossierDetailSerializer(dossier, context={"request": request}).data` gives."""
+    from portal.dossiers.selectors import timeline
+
+    serializer = DossierDetailSerializer(context={"request": request})  # fields never built
+    user = request.user
+    procedure = dossier.procedure
+    code = dossier.code
+    national = dossier.national_status_code
+    dt = _datetime_format()
+    return {
+        "code": str(code),
+        "procedure_code": str(procedure.code),
+        "procedure_name": str(procedure.name_vi),
+        "unit_name": str(dossier.unit.name),
+        "state": str(dossier.state),
+        "state_label": str(dossier.get_state_display()),
+        "national_status_code": None if national is None else int(national),
+        "created_at": dt(dossier.created_at),
+        "submitted_at": dt(dossier.submitted_at),
+        "received_at": dt(dossier.received_at),
+        "due_at": dt(dossier.due_at),
+        "clock_paused": serializer.get_clock_paused(dossier),
+        "is_overdue": serializer.get_is_overdue(dossier),
+        "version": int(dossier.version),
+        "procedure_level": int(procedure.level),
+        "area_code": serializer.get_area_code(dossier),
+        "form_data": dossier.form_data,
+        "applicant_name": str(dossier.applicant_name),
+        "applicant_personal_id": str(dossier.applicant_personal_id),
+        "result_method": str(dossier.result_method),
+        "result_address": str(dossier.result_address),
+        "fee_amount": int(dossier.fee_amount),
+        "fee_paid_online": bool(dossier.fee_paid_online),
+        "paid_at": dt(dossier.paid_at),
+        "accepted_at": dt(dossier.accepted_at),
+        "paused_at": dt(dossier.paused_at),
+        "decided_at": dt(dossier.decided_at),
+        "returned_at": dt(dossier.returned_at),
+        "attachments": [_attachment(a, dt) for a in dossier.attachments.all()],
+        "documents": [_document(d, code, dt) for d in dossier.documents.all()],
+        "history": [
+            _history_entry(e, dt)
+            for e in timeline(dossier=dossier, for_citizen=dossier.citizen_id == user.pk)
+        ],
+        "allowed_actions": serializer.get_allowed_actions(dossier),
+        "supplement_request": serializer.get_supplement_request(dossier),
+        "missing_documents": serializer.get_missing_documents(dossier),
+    }

@@ -120,7 +120,8 @@ def test_detail_is_constant_in_queries_whatever_the_history(
     short = make_dossier("submitted")
     long = make_dossier("supplement_requested")
     assert DossierEvent.objects.filter(dossier=long).count() > 3
-    # token; the dossier with its relations and its lists (JSON arrays in the same statement)
+    # token; the dossier with its relations and its lists (JSON arrays in the same statement;
+    # outside a transaction, an EXECUTE of it prepared on the connection: test_detail_prepared)
     for dossier in (short, long):
         with django_assert_num_queries(2):
             response = api.get(f"{BASE}{dossier.code}/")
