@@ -384,6 +384,7 @@ def detail_representation(dossier: Dossier, *, request) -> dict:
         "result_address": str(dossier.result_address),
         "fee_amount": int(dossier.fee_amount),
         "fee_paid_online": bool(dossier.fee_paid_online),
+        "postal_fee": int(dossier.postal_fee),
         "paid_at": dt(dossier.paid_at),
         "accepted_at": dt(dossier.accepted_at),
         "paused_at": dt(dossier.paused_at),
