@@ -99,6 +99,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Seconds a database connection is kept open between requests (0 = close after each request).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+# The dossier detail API prepares its statement once per PostgreSQL connection (portal.core.compiled);
+# turn off behind a transaction-mode pooler (PgBouncer), where a session's prepared statements are
+# not kept.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

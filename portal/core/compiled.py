@@ -173,7 +173,7 @@ def _run(connection, shape: _Shape, params: tuple):
         if (
             shape.prepare_sql is None
             or not shape.preparable[0]
-            or not getattr(settings, "DB_PREPARED_STATEMENTS", True)
+            or not settings.DB_PREPARED_STATEMENTS
             or connection.in_atomic_block
             or not connection.get_autocommit()
         ):
