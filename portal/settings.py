@@ -208,7 +208,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CACHES = (
     {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache reusing one client per server (portal/core/cache.py)
+            "BACKEND": "portal.core.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that does not answer must not hold requests: the rate limits fall back to the
             # database (portal.core.ratelimit) after at most these many seconds.
