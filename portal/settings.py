@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous call answers 401 with `WWW-Authenticate: Token` (as documented),
     # not 403; a browser session still works (CSRF checked on writes, 403 when missing).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
