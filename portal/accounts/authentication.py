@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as drf_text  # DRF's msgids, DRF's catalogue
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -88,7 +88,7 @@ class PortalTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         token = token_with_user(key) if "\x00" not in key else None
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+            raise exceptions.AuthenticationFailed(drf_text("Invalid token."))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(drf_text("User inactive or deleted."))
         return (token.user, token)
