@@ -73,7 +73,7 @@ def store(key: str, version: str, answer) -> None:
 # is seen at once by every process) and the answer itself only the first time per process and
 # version. Bounded: the keys include whatever query string was asked.
 
-LOCAL_MAX = 256
+LOCAL_MAX = 64
 
 
 @dataclass(frozen=True)
