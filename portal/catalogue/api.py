@@ -220,10 +220,11 @@ class ProcedureListView(generics.ListAPIView):
         """The same answer for everyone until staff edit the catalogue: kept rendered (bytes) with
         the catalogue version, per address asked (absolute links), language and day (fees change
         on a date), in the shared cache and in this process. A plain JSON GET is answered from
-        there without DRF (only the version is read from the shared cache); an unchanged answer
-        the client already has (If-None-Match) is a 304. Free-text searches, other formats and a
-        cache that does not answer go through DRF and are computed each time."""
-        if request.method != "GET" or not _plain_json_request(request):
+        there without DRF (only the version is read from the shared cache; HEAD alike, the server
+        drops the body); an unchanged answer the client already has (If-None-Match) is a 304.
+        Free-text searches, other formats and a cache that does not answer go through DRF and are
+        computed each time."""
+        if request.method not in ("GET", "HEAD") or not _plain_json_request(request):
             return super().dispatch(request, *args, **kwargs)
         version = catalogue_cache.current_version()
         if version is None:

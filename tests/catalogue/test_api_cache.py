@@ -86,6 +86,13 @@ def test_search_language_and_pages_are_answered_as_before(client, catalogue):
     assert client.get(URL, {"page": 1}).json()["count"] == 14
 
 
+def test_head_is_answered_from_the_kept_bytes(client, catalogue, django_assert_num_queries):
+    get = client.get(URL)
+    with django_assert_num_queries(0):
+        head = client.head(URL)
+    assert head.status_code == 200 and head["ETag"] == get["ETag"] and head.content == b""
+
+
 def test_without_the_cache_the_answer_is_computed(client, catalogue, monkeypatch):
     monkeypatch.setattr(catalogue_cache, "current_version", lambda: None)
     response = client.get(URL)
