@@ -71,7 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, for pages only (the API has no flash messages)
+    "portal.core.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -212,7 +213,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CACHES = (
     {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache reusing one client per server (portal/core/cache.py)
+            "BACKEND": "portal.core.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that does not answer must not hold requests: the rate limits fall back to the
             # database (portal.core.ratelimit) after at most these many seconds.
@@ -249,7 +251,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous call answers 401 with `WWW-Authenticate: Token` (as documented),
     # not 403; a browser session still works (CSRF checked on writes, 403 when missing).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.cache import parse_etags
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,7 +15,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 
 from . import cache as catalogue_cache
 from . import presentation
@@ -164,6 +164,40 @@ _ERROR = inline_serializer(
 )
 
 
+def _plain_json_request(request) -> bool:
+    """True when DRF would answer with its plain JSON renderer: no ?q= search, no ?format=, and an
+    Accept header (if any) that names JSON or anything, no HTML and no media type parameters
+    other than q (e.g. `indent`)."""
+    if "q" in request.GET or "format" in request.GET:
+        return False
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if not accept:
+        return True
+    found = False
+    for part in accept.split(","):
+        media, _, params = part.partition(";")
+        media = media.strip().lower()
+        if media.startswith("text/"):
+            return False
+        if media in ("application/json", "application/*", "*/*"):
+            if any(p.partition("=")[0].strip().lower() != "q" for p in params.split(";") if p):
+                return False
+            found = True
+    return found
+
+
+def _bytes_response(request, answer: catalogue_cache.Rendered) -> HttpResponse:
+    """The stored bytes with the headers DRF gives this view's answer, plus an ETag."""
+    if answer.etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(answer.body, content_type="application/json")
+    response["ETag"] = answer.etag
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    response["Vary"] = "Accept"
+    return response
+
+
 @extend_schema(
     tags=["catalogue"],
     summary="Danh mục thủ tục hành chính",
@@ -182,27 +216,32 @@ class ProcedureListView(generics.ListAPIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    def list(self, request, *args, **kwargs):
-        """The same answer for everyone until staff edit the catalogue: kept (rendered) in the
-        shared cache with the catalogue version, per address asked (absolute links), language
-        and day (fees change on a date). Free-text searches are computed each time."""
-        renderer = getattr(request, "accepted_renderer", None)
-        if "q" in request.query_params or getattr(renderer, "format", "") != "json":
-            return super().list(request, *args, **kwargs)
+    def dispatch(self, request, *args, **kwargs):
+        """The same answer for everyone until staff edit the catalogue: kept rendered (bytes) with
+        the catalogue version, per address asked (absolute links), language and day (fees change
+        on a date), in the shared cache and in this process. A plain JSON GET is answered from
+        there without DRF (only the version is read from the shared cache; HEAD alike, the server
+        drops the body); an unchanged answer the client already has (If-None-Match) is a 304.
+        Free-text searches, other formats and a cache that does not answer go through DRF and are
+        computed each time."""
+        if request.method not in ("GET", "HEAD") or not _plain_json_request(request):
+            return super().dispatch(request, *args, **kwargs)
+        version = catalogue_cache.current_version()
+        if version is None:
+            return super().dispatch(request, *args, **kwargs)
         key = catalogue_cache.cache_key(
             "list",
             request.build_absolute_uri(),
             get_language() or "",
             timezone.localdate().isoformat(),
         )
-        version, body = catalogue_cache.lookup(key)
-        if body is None:
-            response = super().list(request, *args, **kwargs)
-            if version is None:
+        answer = catalogue_cache.rendered(key, version)
+        if answer is None:
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code != 200 or not hasattr(response, "render"):
                 return response
-            body = JSONRenderer().render(response.data)
-            catalogue_cache.store(key, version, body)
-        return HttpResponse(body, content_type="application/json")
+            answer = catalogue_cache.store_rendered(key, version, response.render().content)
+        return _bytes_response(request, answer)
 
     def get_queryset(self):
         params = self.request.query_params

@@ -1,7 +1,8 @@
 """The catalogue in the shared cache (Redis in production, locmem in development).
 
 Cached answers carry the catalogue *version* they were made at; the version is kept in the same
-shared cache and read with the answer in one round trip (MGET). Any change to a procedure or its
+shared cache and read on every request (one GET of a small key; the answer's bytes are kept in
+the process too, see below). Any change to a procedure or its
 related rows (fees, legal bases, required documents, forms, the procedure ↔ form
 links) sets a new version after the transaction commits, so every process stops using the old
 answers at once (nothing depends on one process's memory). A cache that does not answer only costs
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.cache import cache
@@ -58,26 +60,74 @@ def cache_key(*parts: str) -> str:
     return f"catalogue:answer:{digest}"
 
 
-def lookup(key: str) -> tuple[str | None, object | None]:
-    """(current version, the answer stored under `key` if it was made at that version) in one
-    round trip to the cache. (None, None) if the cache does not answer: compute, do not store."""
-    try:
-        found = cache.get_many([VERSION_KEY, key])
-    except Exception:  # noqa: BLE001 - a cache outage must not fail the request
-        logger.warning("catalogue cache unavailable", exc_info=True)
-        return None, None
-    version = found.get(VERSION_KEY) or catalogue_version()
-    entry = found.get(key)
-    if version and isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
-        return version, entry[1]
-    return version, None
-
-
 def store(key: str, version: str, answer) -> None:
     try:
         cache.set(key, (version, answer), timeout=TIMEOUT)
     except Exception:  # noqa: BLE001
         logger.warning("catalogue cache unavailable: answer not stored", exc_info=True)
+
+
+# -- rendered answers kept in this process too ------------------------------------------------
+# The bytes of an answer are also kept here with the version they were made at, so a request reads
+# only the small version key from the shared cache (one round trip, still on every request: an edit
+# is seen at once by every process) and the answer itself only the first time per process and
+# version. Bounded: the keys include whatever query string was asked.
+
+LOCAL_MAX = 64
+
+
+@dataclass(frozen=True)
+class Rendered:
+    version: str
+    body: bytes
+    etag: str
+
+
+_local: dict[str, Rendered] = {}
+
+
+def _remember(key: str, version: str, body: bytes) -> Rendered:
+    entry = Rendered(version, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    if len(_local) >= LOCAL_MAX and key not in _local:
+        _local.clear()
+    _local[key] = entry
+    return entry
+
+
+def current_version() -> str | None:
+    """The catalogue version, one round trip; None if the cache does not answer."""
+    try:
+        version = cache.get(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the request
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None
+    return version or catalogue_version()
+
+
+def rendered(key: str, version: str) -> Rendered | None:
+    """The answer under `key` made at `version`: from this process, else the shared cache."""
+    entry = _local.get(key)
+    if entry is not None and entry.version == version:
+        return entry
+    try:
+        shared = cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None
+    if (
+        isinstance(shared, tuple)
+        and len(shared) == 2
+        and shared[0] == version
+        and isinstance(shared[1], bytes)
+    ):
+        return _remember(key, version, shared[1])
+    return None
+
+
+def store_rendered(key: str, version: str, body: bytes) -> Rendered:
+    """Keep a freshly rendered answer in the shared cache and in this process."""
+    store(key, version, body)
+    return _remember(key, version, body)
 
 
 def connect_signals() -> None:

@@ -22,6 +22,7 @@ import unicodedata
 from io import BytesIO
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
@@ -205,3 +206,17 @@ class InputGuardMiddleware:
                 json_dumps_params={"ensure_ascii": False},
             )
         return bad_request(request, message=message)
+
+
+class PageMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware for pages only: the API (under /api/) shows no flash messages,
+    and building the message storage for every API request cost ~10 µs (issue 13)."""
+
+    def process_request(self, request):
+        if not is_api_request(request):
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if not hasattr(request, "_messages"):
+            return response
+        return super().process_response(request, response)
