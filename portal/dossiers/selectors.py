@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Role, User
+from portal.catalogue.selectors import procedure_by_id
 from portal.core.errors import NotFound
 from portal.dossiers.models import (
     RECORDED_LABEL,
@@ -109,13 +110,15 @@ def lock_dossier_for_user(*, user, code: str) -> Dossier:
     dossier = (
         visible_dossiers(user=user)
         .select_for_update(of=("self",))
-        .select_related("procedure", "unit", "citizen")
-        .prefetch_related("procedure__fees")
+        .select_related("unit", "citizen", "area")
         .filter(code=code)
         .first()
     )
     if dossier is None:
         raise _not_found()
+    # The procedure and its fees from memory (valid for the catalogue version): no join, no
+    # prefetch query.
+    dossier.procedure = procedure_by_id(dossier.procedure_id)
     mark_locked(dossier)
     return dossier
 

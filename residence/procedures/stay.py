@@ -23,6 +23,7 @@ class StayNoticePlugin(ProcedurePlugin):
     procedure_code = STAY_NOTICE
     form_class = StayNoticeForm
     records_on_submit = True
+    initial_fields = ("host_name", "street")
 
     def initial(self, *, citizen) -> dict[str, Any]:
         from residence.services.common import current_permanent, person_of_account
@@ -39,9 +40,13 @@ class StayNoticePlugin(ProcedurePlugin):
         if not form.is_valid():
             raise forms.ValidationError(form.errors.as_data())
         cleaned = dict(form.cleaned_data)
+        ids = frozenset(g.get("personal_id", "") for g in cleaned["guests"])
+        persons = stay_services.persons_by_id(ids)
         guests, errors = stay_services.validate_guests(
-            area=dossier.area, street=cleaned["street"], guests=cleaned["guests"]
+            area=dossier.area, street=cleaned["street"], guests=cleaned["guests"], persons=persons
         )
+        # approve() in the same transaction (records_on_submit) writes with these very persons
+        dossier._stay_persons = (ids, persons)
         if errors:
             raise forms.ValidationError({"guests": [forms.ValidationError(m) for m in errors]})
         cleaned["guests"] = [
@@ -54,7 +59,11 @@ class StayNoticePlugin(ProcedurePlugin):
         return []  # the notice is typed in full on the portal; no paper is attached
 
     def approve(self, *, dossier, actor) -> ResultDocumentSpec | None:
-        stay_services.record_stays(dossier=dossier)
+        persons = None
+        read = getattr(dossier, "_stay_persons", None)  # clean() just before, same transaction
+        if read is not None and _guest_ids(dossier) == read[0]:
+            persons = read[1]
+        stay_services.record_stays(dossier=dossier, persons=persons)
         return None  # the confirmation is the dossier page itself ("Đã ghi nhận")
 
     def summary(self, *, dossier) -> list[tuple[str, str]]:
@@ -81,6 +90,12 @@ class StayNoticePlugin(ProcedurePlugin):
                 )
             )
         return rows
+
+
+def _guest_ids(dossier) -> frozenset[str]:
+    """The personal numbers of the notice's guests."""
+    guests = (dossier.form_data or {}).get("guests") or []
+    return frozenset(g.get("personal_id", "") for g in guests if isinstance(g, dict))
 
 
 def _vn_date(value) -> str:

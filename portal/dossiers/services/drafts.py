@@ -81,8 +81,13 @@ def create_draft(
     limit_errors = draft_limit_errors(procedure, form_data or {})
     if limit_errors:
         raise ValidationError(limit_errors)
-    data = dict(plugin.initial(citizen=citizen))
-    data.update(form_data or {})
+    typed = form_data or {}
+    known = plugin.initial_fields
+    if known is not None and all(key in typed for key in known):
+        data = dict(typed)  # every key initial() could fill was typed
+    else:
+        data = dict(plugin.initial(citizen=citizen))
+        data.update(typed)
     dossier = Dossier(
         code="",
         citizen=citizen,
