@@ -24,6 +24,7 @@ from portal.dossiers.models import (
     SupplementRequest,
 )
 from portal.units.models import PoliceUnit
+from portal.units.selectors import area_by_id, unit_by_id
 
 
 def _not_found() -> NotFound:
@@ -110,15 +111,21 @@ def lock_dossier_for_user(*, user, code: str) -> Dossier:
     dossier = (
         visible_dossiers(user=user)
         .select_for_update(of=("self",))
-        .select_related("unit", "citizen", "area")
+        .select_related("citizen")
         .filter(code=code)
         .first()
     )
     if dossier is None:
         raise _not_found()
-    # The procedure and its fees from memory (valid for the catalogue version): no join, no
-    # prefetch query.
-    dossier.procedure = procedure_by_id(dossier.procedure_id)
+    # The procedure (and its fees), the unit and the area from memory, valid for the catalogue
+    # version (portal/catalogue/memo.py): no join, no prefetch query.
+    for name, kept in (
+        ("procedure", procedure_by_id(dossier.procedure_id)),
+        ("unit", unit_by_id(dossier.unit_id)),
+        ("area", area_by_id(dossier.area_id)),
+    ):
+        if kept is not None:
+            setattr(dossier, name, kept)
     mark_locked(dossier)
     return dossier
 

@@ -70,3 +70,22 @@ def area_by_code(code: str) -> AdministrativeArea | None:
 def get_unit_by_code(code: str) -> PoliceUnit | None:
     """Public lookup of an active unit by its code (e.g. for the deadline estimate API)."""
     return PoliceUnit.objects.filter(code=code, is_active=True).first()
+
+
+def unit_by_id(pk: int | None) -> PoliceUnit | None:
+    """The police unit with this id (kept in memory for the catalogue version: every unit save
+    sets a new one). Shared by the requests of a process: never modify it."""
+    from portal.catalogue.memo import remembered
+
+    if pk is None:
+        return None
+    return remembered("unit-id", pk, lambda: PoliceUnit.objects.filter(pk=pk).first())
+
+
+def area_by_id(pk: int | None) -> AdministrativeArea | None:
+    """The administrative area with this id (kept in memory like `unit_by_id`)."""
+    from portal.catalogue.memo import remembered
+
+    if pk is None:
+        return None
+    return remembered("area-id", pk, lambda: AdministrativeArea.objects.filter(pk=pk).first())

@@ -173,7 +173,33 @@ def _record(
     details: dict | None = None,
     at: dt.datetime | None = None,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = _event_row(
+        dossier,
+        action=action,
+        from_state=from_state,
+        actor=actor,
+        roles=roles,
+        reason=reason,
+        details=details,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
+    dossier: Dossier,
+    *,
+    action: str,
+    from_state: str,
+    actor,
+    roles: tuple[str, ...] = (),
+    reason: str = "",
+    details: dict | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    """The history row `_record` writes, not written yet (for rows written together)."""
+    return DossierEvent(
         dossier=dossier,
         at=at or _now(),
         action=action,

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.catalogue.models import DeadlineKind, Procedure, ResultMethod
+from portal.catalogue.selectors import first_form
 from portal.core.errors import Conflict, DomainError
 from portal.dossiers.models import (
     Document,
     Dossier,
+    DossierEvent,
     State,
 )
 from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, registry
@@ -26,6 +28,7 @@ from portal.dossiers.services._common import (
     _check_transition,
     _check_version,
     _error_dict,
+    _event_row,
     _fmt,
     _json_safe,
     _lock,
@@ -167,7 +170,7 @@ def _submit(*, dossier: Dossier, actor, expected_version: int | None) -> Dossier
     )
     if not at_once:
         _save(locked, *fields)
-    event = _record(
+    event = _event_row(
         locked,
         action="submit",
         from_state=previous,
@@ -175,6 +178,14 @@ def _submit(*, dossier: Dossier, actor, expected_version: int | None) -> Dossier
         details={"fee_amount": locked.fee_amount, "received_at": _iso(locked.received_at)},
         at=now,
     )
+    if at_once and first_form(locked.procedure) is None:
+        # Nothing refers to the submit row before the record row is written: both go in one
+        # INSERT, in this order, in this transaction.
+        recorded = _record_at_once(
+            locked, plugin=plugin, actor=actor, now=now, unsaved=fields, submit_event=event
+        )
+        return refresh_caller(dossier, recorded)
+    event.save(force_insert=True)
     issue_filled_form(locked, event=event)
     if at_once:
         recorded = _record_at_once(locked, plugin=plugin, actor=actor, now=now, unsaved=fields)
@@ -202,13 +213,16 @@ def _record_at_once(
     actor,
     now: dt.datetime,
     unsaved: tuple[str, ...] = (),
+    submit_event: DossierEvent | None = None,
 ) -> Dossier:
     """A notice recorded at once (plugin.records_on_submit, e.g. thông báo lưu trú): in the
     submit transaction the plugin's effect is applied and the dossier completed: no staff step,
     no due moment (so it can never be overdue), received when submitted.
 
     `unsaved`: the fields the submit transition changed without saving them; they are saved
-    with this transition's in one UPDATE, and the version counts both transitions."""
+    with this transition's in one UPDATE, and the version counts both transitions.
+    `submit_event`: the submit transition's history row, not written yet: written with this
+    transition's in one INSERT (before it)."""
     _check_transition(locked, "record", actor)
     spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
     previous = locked.state
@@ -219,7 +233,7 @@ def _record_at_once(
     if unsaved:
         locked.version += 1  # the submit transition's version
     _save(locked, *unsaved, "received_at", "submitted_at", "due_at", "decided_at", "returned_at")
-    event = _record(
+    event = _event_row(
         locked,
         action="record",
         from_state=previous,
@@ -227,6 +241,10 @@ def _record_at_once(
         details={"result_document": spec.title if spec else ""},
         at=now,
     )
+    if submit_event is not None:
+        DossierEvent.objects.bulk_create([submit_event, event])
+    else:
+        event.save(force_insert=True)
     if spec is not None:
         issue_document(
             locked,
