@@ -208,7 +208,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CACHES = (
     {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.core.cache.RedisCache",  # reuses its Redis clients
             "LOCATION": REDIS_URL,
             # A Redis that does not answer must not hold requests: the rate limits fall back to the
             # database (portal.core.ratelimit) after at most these many seconds.
