@@ -84,7 +84,19 @@ def save_template(*, template: NotificationTemplate) -> NotificationTemplate:
 
 def _templates_for(event: str, channels) -> dict[str, NotificationTemplate]:
     """The active template of each channel for `event`, in one query; a channel with none saved
-    yet (fresh database) gets the shipped default, unsaved."""
+    yet (fresh database) gets the shipped default, unsaved. Kept in memory for the catalogue
+    version (portal/catalogue/memo.py: every template save or delete sets a new one)."""
+    from portal.catalogue.memo import remembered
+
+    channels = tuple(channels)
+    return dict(
+        remembered(
+            "notification-templates", (event, channels), lambda: _read_templates(event, channels)
+        )
+    )
+
+
+def _read_templates(event: str, channels: tuple[str, ...]) -> dict[str, NotificationTemplate]:
     found = {
         template.channel: template
         for template in NotificationTemplate.objects.filter(

@@ -114,3 +114,12 @@ def _test_plugins_unregistered():
     from tests.dossiers.conftest import unregister_test_plugins
 
     unregister_test_plugins()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_memo():
+    """Each test starts without the reference rows a process keeps in memory
+    (portal/catalogue/memo.py): the database is rolled back between tests without any signal."""
+    from portal.catalogue.memo import clear
+
+    clear()

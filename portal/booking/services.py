@@ -546,6 +546,8 @@ def release_for_closed_dossier(sender, instance, **kwargs) -> None:
 
     if instance.state not in FINAL_STATES or instance.pk is None:
         return
+    if _never_booked(instance):
+        return
     pending = list(
         Appointment.objects.select_for_update(of=("self",)).filter(
             dossier_id=instance.pk, state__in=PENDING_STATES
@@ -561,3 +563,20 @@ def release_for_closed_dossier(sender, instance, **kwargs) -> None:
             actor=None,
             note=_("Hồ sơ đã kết thúc (%(state)s).") % {"state": instance.get_state_display()},
         )
+
+
+def _never_booked(dossier) -> bool:
+    """True when the dossier's procedure never asks for a visit (its plugin keeps the base
+    `ProcedurePlugin.needs_visit`): `book` refuses such a dossier, so it has no appointment to
+    release and the query is spared (e.g. a stay notice recorded at once). Decided only from an
+    already loaded procedure."""
+    from portal.dossiers.models import Dossier
+    from portal.dossiers.registry import ProcedurePlugin, registry
+
+    if not Dossier.procedure.is_cached(dossier):
+        return False
+    plugin = registry.get(dossier.procedure.code)
+    if plugin is None:
+        return False
+    method = getattr(plugin, "needs_visit", None)
+    return getattr(method, "__func__", None) is ProcedurePlugin.needs_visit

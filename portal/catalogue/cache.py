@@ -42,6 +42,9 @@ def catalogue_version() -> str | None:
 
 def bump_catalogue_version() -> None:
     """A new version: every cached catalogue answer is stale from now on (all processes)."""
+    from portal.catalogue.memo import forget_version
+
+    forget_version()  # this request reads the new version (portal/catalogue/memo.py)
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:  # noqa: BLE001
@@ -138,3 +141,6 @@ def connect_signals() -> None:
         post_delete.connect(bump_after_commit, sender=model, dispatch_uid=uid + "-delete")
     through = apps.get_model("catalogue", "Procedure").forms.through
     m2m_changed.connect(bump_after_commit, sender=through, dispatch_uid="catalogue-version-m2m")
+    from portal.catalogue.memo import connect_signals as connect_memo_signals
+
+    connect_memo_signals()

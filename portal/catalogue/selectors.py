@@ -74,3 +74,44 @@ def downloadable_form(*, procedure: Procedure, form_code: str) -> FormTemplate:
         if form.code.lower() == form_code.lower():
             return form
     raise NotFound(_("Thủ tục không có mẫu %(form)s.") % {"form": form_code}, code="form_not_found")
+
+
+# --- for filing dossiers: kept in memory for the catalogue version (portal/catalogue/memo.py) ---
+# The instances are shared by the requests of a process: read them, never modify them.
+
+
+def _with_fees(queryset: QuerySet[Procedure]) -> Procedure | None:
+    return queryset.prefetch_related("fees").first()
+
+
+def filing_procedure(*, code: str) -> Procedure | None:
+    """The published procedure with this code, its fees loaded, or None."""
+    from .memo import remembered
+
+    code = str(code or "").strip()
+    if not code:
+        return None
+    return remembered(
+        "procedure-code",
+        code,
+        lambda: _with_fees(Procedure.objects.filter(code=code, is_published=True)),
+    )
+
+
+def procedure_by_id(pk: int) -> Procedure | None:
+    """The procedure (published or not: an existing dossier's), its fees loaded."""
+    from .memo import remembered
+
+    return remembered("procedure-id", pk, lambda: _with_fees(Procedure.objects.filter(pk=pk)))
+
+
+def first_form(procedure: Procedure) -> FormTemplate | None:
+    """The procedure's first form template by code (the one a dossier is filled on), or None."""
+    from .memo import remembered
+
+    found = remembered(
+        "procedure-first-form",
+        procedure.pk,
+        lambda: [procedure.forms.order_by("code").first()],
+    )
+    return found[0] if found else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import Http404
@@ -127,6 +129,15 @@ VI_INVALID = {
 }
 
 
+@functools.cache
+def _default_error_messages(field_class: type) -> dict:
+    """A field class's default error messages (its own and its bases'), computed once."""
+    defaults: dict = {}
+    for klass in reversed(field_class.__mro__):
+        defaults.update(getattr(klass, "default_error_messages", {}))
+    return defaults
+
+
 class VietnameseInputSerializer(serializers.Serializer):
     """A request body whose errors are all in Vietnamese (messages a field sets itself are kept)."""
 
@@ -137,9 +148,7 @@ class VietnameseInputSerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():
-            defaults = {}
-            for klass in reversed(type(field).__mro__):
-                defaults.update(getattr(klass, "default_error_messages", {}))
+            defaults = _default_error_messages(type(field))
             for key, current in field.error_messages.items():
                 if current != defaults.get(key):
                     continue  # set on purpose by the field's declaration

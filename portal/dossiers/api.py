@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.catalogue.models import Procedure
+from portal.catalogue.selectors import filing_procedure
 from portal.core.api import ApiErrorSerializer, error_response
 from portal.core.errors import Conflict, NotFound
 from portal.core.pagination import PageNumberPagination
@@ -35,7 +35,7 @@ from portal.dossiers.serializers import (
     WithdrawSerializer,
     detail_representation,
 )
-from portal.units.models import AdministrativeArea
+from portal.units.selectors import area_by_code
 
 ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Dữ liệu không hợp lệ"),
@@ -117,10 +117,10 @@ class DossierListCreateView(APIView):
         body = DossierCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        procedure = Procedure.objects.filter(code=data["procedure"], is_published=True).first()
+        procedure = filing_procedure(code=data["procedure"])
         if procedure is None:
             raise ValidationError({"procedure": [_("Không tìm thấy thủ tục này.")]})
-        area = AdministrativeArea.objects.filter(code=data["area"]).first()
+        area = area_by_code(data["area"])
         if area is None:
             raise ValidationError({"area": [_("Không tìm thấy xã / phường này.")]})
         dossier = services.create_draft(

@@ -8,10 +8,49 @@ sends rows `<name>-<i>-<field>` (see `ItemListWidget`). The form-as-data API des
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+
+@functools.cache
+def _is_plain(form_class: type[forms.Form]) -> bool:
+    """A form whose validation is only its fields' own: no form-level clean, no clean_<field>,
+    no disabled or file field, no prefix (then `clean_plain` gives what `is_valid()` gives)."""
+    if (
+        form_class.clean is not forms.Form.clean
+        or form_class._post_clean is not forms.Form._post_clean
+    ):
+        return False
+    if form_class.prefix is not None:
+        return False
+    return not any(
+        field.disabled or isinstance(field, forms.FileField) or hasattr(form_class, f"clean_{name}")
+        for name, field in form_class.base_fields.items()
+    )
+
+
+def clean_plain(
+    form_class: type[forms.Form], data
+) -> tuple[dict, dict[str, list[ValidationError]]] | None:
+    """(cleaned_data, field → errors as `form.errors.as_data()` gives them) of `form_class`
+    bound to `data`, validated with the class's own fields: no form instance (no deep copy of its
+    fields and widgets, the larger part of a small form's validation). None when the form is not
+    plain (`_is_plain`): then instantiate it."""
+    if not _is_plain(form_class):
+        return None
+    cleaned: dict = {}
+    errors: dict[str, list[ValidationError]] = {}
+    for name, field in form_class.base_fields.items():
+        value = field.widget.value_from_datadict(data, {}, name)
+        try:
+            cleaned[name] = field.clean(value)
+        except ValidationError as exc:
+            errors[name] = list(exc.error_list)
+    return cleaned, errors
 
 
 class ItemListWidget(forms.Widget):
@@ -159,12 +198,23 @@ class ItemListField(forms.Field):
         cleaned, errors = [], []
         label = self.item_label or _("Dòng")
         for i, item in enumerate(items, start=1):
-            form = self.item_form(data=item)
-            if form.is_valid():
-                cleaned.append(form.cleaned_data)
+            plain = clean_plain(self.item_form, item)
+            if plain is not None:
+                item_data, item_errors = plain
+                fields = self.item_form.base_fields
+            else:
+                form = self.item_form(data=item)
+                form.is_valid()
+                item_data, item_errors, fields = (
+                    form.cleaned_data,
+                    form.errors.as_data(),
+                    form.fields,
+                )
+            if not item_errors:
+                cleaned.append(item_data)
                 continue
-            for field_name, field_errors in form.errors.as_data().items():
-                field = form.fields.get(field_name)
+            for field_name, field_errors in item_errors.items():
+                field = fields.get(field_name)
                 where = f"{label} {i}" + (f" – {field.label}" if field is not None else "")
                 # The item's own code is kept (e.g. max_length: a draft refuses an overlong value).
                 errors.extend(

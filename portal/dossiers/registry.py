@@ -55,6 +55,9 @@ class ProcedurePlugin:
     # Stay-notice style procedures: a valid submission is recorded at once (the engine approves
     # and completes it in the submit transaction, with no staff step and no deadline).
     records_on_submit: bool = False
+    # The keys `initial()` may fill, when the plugin declares them: a draft created with all of
+    # them typed does not call `initial()` (its values would be overwritten anyway).
+    initial_fields: tuple[str, ...] | None = None
 
     def area_for(self, *, dossier: Dossier, data: dict[str, Any]):
         """The commune (AdministrativeArea) of the address concerned, to route the dossier to its

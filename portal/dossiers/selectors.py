@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Role, User
+from portal.catalogue.selectors import procedure_by_id
 from portal.core.compiled import CompiledStatement
 from portal.core.errors import NotFound
 from portal.dossiers.models import (
@@ -24,6 +25,7 @@ from portal.dossiers.models import (
     SupplementRequest,
 )
 from portal.units.models import PoliceUnit
+from portal.units.selectors import area_by_id, unit_by_id
 
 
 def _not_found() -> NotFound:
@@ -110,13 +112,21 @@ def lock_dossier_for_user(*, user, code: str) -> Dossier:
     dossier = (
         visible_dossiers(user=user)
         .select_for_update(of=("self",))
-        .select_related("procedure", "unit", "citizen")
-        .prefetch_related("procedure__fees")
+        .select_related("citizen")
         .filter(code=code)
         .first()
     )
     if dossier is None:
         raise _not_found()
+    # The procedure (and its fees), the unit and the area from memory, valid for the catalogue
+    # version (portal/catalogue/memo.py): no join, no prefetch query.
+    for name, kept in (
+        ("procedure", procedure_by_id(dossier.procedure_id)),
+        ("unit", unit_by_id(dossier.unit_id)),
+        ("area", area_by_id(dossier.area_id)),
+    ):
+        if kept is not None:
+            setattr(dossier, name, kept)
     mark_locked(dossier)
     return dossier
 

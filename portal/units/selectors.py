@@ -38,14 +38,54 @@ def unit_for_area(area: AdministrativeArea | int | None) -> PoliceUnit | None:
     """The active commune police unit whose area is this commune (used to route dossiers)."""
     if area is None:
         return None
+    from portal.catalogue.memo import remembered
+
     area_id = area.pk if isinstance(area, AdministrativeArea) else area
-    return (
-        PoliceUnit.objects.filter(area_id=area_id, level=PoliceUnit.Level.COMMUNE, is_active=True)
-        .order_by("path")
-        .first()
+    # Kept in memory for the catalogue version (every unit or area save sets a new one).
+    return remembered(
+        "commune-unit",
+        area_id,
+        lambda: (
+            PoliceUnit.objects.filter(
+                area_id=area_id, level=PoliceUnit.Level.COMMUNE, is_active=True
+            )
+            .order_by("path")
+            .first()
+        ),
+    )
+
+
+def area_by_code(code: str) -> AdministrativeArea | None:
+    """The administrative area with this code (kept in memory for the catalogue version)."""
+    from portal.catalogue.memo import remembered
+
+    code = str(code or "").strip()
+    if not code:
+        return None
+    return remembered(
+        "area-code", code, lambda: AdministrativeArea.objects.filter(code=code).first()
     )
 
 
 def get_unit_by_code(code: str) -> PoliceUnit | None:
     """Public lookup of an active unit by its code (e.g. for the deadline estimate API)."""
     return PoliceUnit.objects.filter(code=code, is_active=True).first()
+
+
+def unit_by_id(pk: int | None) -> PoliceUnit | None:
+    """The police unit with this id (kept in memory for the catalogue version: every unit save
+    sets a new one). Shared by the requests of a process: never modify it."""
+    from portal.catalogue.memo import remembered
+
+    if pk is None:
+        return None
+    return remembered("unit-id", pk, lambda: PoliceUnit.objects.filter(pk=pk).first())
+
+
+def area_by_id(pk: int | None) -> AdministrativeArea | None:
+    """The administrative area with this id (kept in memory like `unit_by_id`)."""
+    from portal.catalogue.memo import remembered
+
+    if pk is None:
+        return None
+    return remembered("area-id", pk, lambda: AdministrativeArea.objects.filter(pk=pk).first())

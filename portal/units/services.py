@@ -51,6 +51,11 @@ def _sync(rows: list[dict], existing: dict[str, AdministrativeArea]) -> LoadResu
         AdministrativeArea.objects.bulk_update(
             to_update, ["name", "kind", "division_type", "parent"], batch_size=500
         )
+    if to_create or to_update:
+        # bulk writes send no signal: the areas kept in memory (portal/catalogue/memo.py) go stale
+        from portal.catalogue.cache import bump_after_commit
+
+        bump_after_commit()
     return LoadResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
 
 

@@ -220,12 +220,9 @@ class _Calendar:
 
     # moments -------------------------------------------------------------------------------
     def reception_moment(self, submitted_at: dt.datetime, *, round_the_clock: bool) -> dt.datetime:
-        local = _local(submitted_at, "submitted_at")
         if round_the_clock:
-            if local.time() < ROUND_THE_CLOCK_CUTOFF:
-                return local
-            next_day = local.date() + dt.timedelta(days=1)
-            return dt.datetime.combine(next_day, ROUND_THE_CLOCK_NEXT_DAY, LOCAL_TZ)
+            return round_the_clock_reception(submitted_at)
+        local = _local(submitted_at, "submitted_at")
         session = next(self.sessions_from(local, working_only=False))
         return max(local, session.opens)
 
@@ -338,6 +335,16 @@ def is_working_day(day: dt.date) -> bool:
     if override == CalendarOverride.Kind.WORKED_DAY:
         return True
     return _package_says_working(day)
+
+
+def round_the_clock_reception(submitted_at: dt.datetime) -> dt.datetime:
+    """Reception of a round-the-clock procedure (stay notification), no office hours needed:
+    before 23:00 local → `submitted_at`; at or after 23:00 → 08:00 the next calendar day."""
+    local = _local(submitted_at, "submitted_at")
+    if local.time() < ROUND_THE_CLOCK_CUTOFF:
+        return local
+    next_day = local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(next_day, ROUND_THE_CLOCK_NEXT_DAY, LOCAL_TZ)
 
 
 def reception_moment(

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from portal.dossiers.formfields import clean_plain
 from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, _jsonable
 from residence.forms_stay import StayNoticeForm
 from residence.services import stays as stay_services
@@ -23,6 +24,7 @@ class StayNoticePlugin(ProcedurePlugin):
     procedure_code = STAY_NOTICE
     form_class = StayNoticeForm
     records_on_submit = True
+    initial_fields = ("host_name", "street")
 
     def initial(self, *, citizen) -> dict[str, Any]:
         from residence.services.common import current_permanent, person_of_account
@@ -35,13 +37,21 @@ class StayNoticePlugin(ProcedurePlugin):
         return data
 
     def clean(self, *, dossier, data: dict[str, Any]) -> dict[str, Any]:
-        form = self.form_class(data=data)
-        if not form.is_valid():
-            raise forms.ValidationError(form.errors.as_data())
-        cleaned = dict(form.cleaned_data)
+        plain = clean_plain(self.form_class, data)  # no form instance (same checks, faster)
+        if plain is None:
+            form = self.form_class(data=data)
+            form.is_valid()
+            plain = form.cleaned_data, form.errors.as_data()
+        cleaned, form_errors = dict(plain[0]), plain[1]
+        if form_errors:
+            raise forms.ValidationError(form_errors)
+        ids = frozenset(g.get("personal_id", "") for g in cleaned["guests"])
+        persons = stay_services.persons_by_id(ids)
         guests, errors = stay_services.validate_guests(
-            area=dossier.area, street=cleaned["street"], guests=cleaned["guests"]
+            area=dossier.area, street=cleaned["street"], guests=cleaned["guests"], persons=persons
         )
+        # approve() in the same transaction (records_on_submit) writes with these very persons
+        dossier._stay_persons = (ids, persons)
         if errors:
             raise forms.ValidationError({"guests": [forms.ValidationError(m) for m in errors]})
         cleaned["guests"] = [
@@ -54,7 +64,11 @@ class StayNoticePlugin(ProcedurePlugin):
         return []  # the notice is typed in full on the portal; no paper is attached
 
     def approve(self, *, dossier, actor) -> ResultDocumentSpec | None:
-        stay_services.record_stays(dossier=dossier)
+        persons = None
+        read = getattr(dossier, "_stay_persons", None)  # clean() just before, same transaction
+        if read is not None and _guest_ids(dossier) == read[0]:
+            persons = read[1]
+        stay_services.record_stays(dossier=dossier, persons=persons)
         return None  # the confirmation is the dossier page itself ("Đã ghi nhận")
 
     def summary(self, *, dossier) -> list[tuple[str, str]]:
@@ -81,6 +95,12 @@ class StayNoticePlugin(ProcedurePlugin):
                 )
             )
         return rows
+
+
+def _guest_ids(dossier) -> frozenset[str]:
+    """The personal numbers of the notice's guests."""
+    guests = (dossier.form_data or {}).get("guests") or []
+    return frozenset(g.get("personal_id", "") for g in guests if isinstance(g, dict))
 
 
 def _vn_date(value) -> str:

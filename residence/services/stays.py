@@ -90,18 +90,32 @@ def find_address(*, area, street: str) -> Address | None:
     return Address.objects.filter(area_id=area_id, street_key=key).first()
 
 
+def persons_by_id(ids) -> dict[str, Person]:
+    """The registry's persons with these personal numbers, by number (one query)."""
+    wanted = {pid for pid in ids if pid}
+    if not wanted:
+        return {}
+    return {p.personal_id: p for p in Person.objects.filter(personal_id__in=wanted)}
+
+
 def validate_guests(
-    *, area, street: str, guests: list[dict[str, Any]], now: dt.datetime | None = None
+    *,
+    area,
+    street: str,
+    guests: list[dict[str, Any]],
+    now: dt.datetime | None = None,
+    persons: dict[str, Person] | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Check the guests of a notice against the registry and the time rules.
 
     Returns (guests completed from the registry, error messages). Each message names the guest
-    ("Khách 2 (Trần Văn B): …") so a host with many guests finds the line at once.
+    ("Khách 2 (Trần Văn B): …") so a host with many guests finds the line at once. `persons`:
+    `persons_by_id` of the guests' numbers when the caller read it already.
     """
     now = now or _now()
     earliest = earliest_arrival(now)
-    ids = [g.get("personal_id", "") for g in guests if g.get("personal_id")]
-    persons = {p.personal_id: p for p in Person.objects.filter(personal_id__in=set(ids))}
+    if persons is None:
+        persons = persons_by_id(g.get("personal_id", "") for g in guests)
     errors: list[str] = []
     completed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -247,15 +261,18 @@ def _residents_here(*, area, street: str, guests, persons: dict[str, Person]) ->
     return errors
 
 
-def record_stays(*, dossier, data: dict[str, Any] | None = None) -> list[Stay]:
+def record_stays(
+    *, dossier, data: dict[str, Any] | None = None, persons: dict[str, Person] | None = None
+) -> list[Stay]:
     """Write one Stay per guest of a recorded notice, and a RegistryChange for each guest who is
-    in the registry. Runs inside the submit transaction (see the engine's records_on_submit)."""
+    in the registry. Runs inside the submit transaction (see the engine's records_on_submit).
+    `persons`: `persons_by_id` of the guests' numbers, read earlier in this transaction."""
     data = data if data is not None else dossier.form_data
     address = get_or_create_address(area=dossier.area, street=data["street"])
     address.area = dossier.area  # already loaded: spares a query for address.full
     guests = list(data.get("guests") or [])
-    ids = {g.get("personal_id", "") for g in guests}
-    persons = {p.personal_id: p for p in Person.objects.filter(personal_id__in=ids)}
+    if persons is None:
+        persons = persons_by_id(g.get("personal_id", "") for g in guests)
     now = _now()
     host_name = nfc(" ".join(str(data.get("host_name") or "").split()))[:200]
     stays = []

@@ -97,6 +97,16 @@ def _lock(dossier: Dossier) -> Dossier:
     )
 
 
+def locked_in_current_block(dossier: Dossier) -> bool:
+    """True when `dossier` was locked (selectors.lock_dossier_for_user) in the innermost open
+    atomic block: a service may then run in that block without a savepoint of its own."""
+    from django.db import transaction
+
+    block = getattr(dossier, "_locked_in", None)
+    blocks = transaction.get_connection().atomic_blocks
+    return block is not None and bool(blocks) and blocks[-1] is block
+
+
 def refresh_caller(dossier: Dossier, locked: Dossier) -> Dossier:
     """Copy the new state into the caller's instance too (so callers holding it see the change)."""
     if dossier is not locked:
@@ -163,7 +173,33 @@ def _record(
     details: dict | None = None,
     at: dt.datetime | None = None,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = _event_row(
+        dossier,
+        action=action,
+        from_state=from_state,
+        actor=actor,
+        roles=roles,
+        reason=reason,
+        details=details,
+        at=at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _event_row(
+    dossier: Dossier,
+    *,
+    action: str,
+    from_state: str,
+    actor,
+    roles: tuple[str, ...] = (),
+    reason: str = "",
+    details: dict | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    """The history row `_record` writes, not written yet (for rows written together)."""
+    return DossierEvent(
         dossier=dossier,
         at=at or _now(),
         action=action,

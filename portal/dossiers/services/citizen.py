@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.catalogue.models import DeadlineKind, Procedure, ResultMethod
+from portal.catalogue.selectors import first_form
 from portal.core.errors import Conflict, DomainError
 from portal.dossiers.models import (
     Document,
     Dossier,
+    DossierEvent,
     State,
 )
 from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, registry
@@ -26,6 +28,7 @@ from portal.dossiers.services._common import (
     _check_transition,
     _check_version,
     _error_dict,
+    _event_row,
     _fmt,
     _json_safe,
     _lock,
@@ -35,6 +38,7 @@ from portal.dossiers.services._common import (
     _run_transition,
     _save,
     get_plugin,
+    locked_in_current_block,
     notify_event,
     refresh_caller,
 )
@@ -78,12 +82,19 @@ def require_verified_phone(citizen) -> None:
         )
 
 
-@transaction.atomic
 def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> Dossier:
     """Submit a draft: validates the form and the mandatory attachments, fixes the legal
     reception moment, and at level 4 waits for the online payment of the fee and/or the postage
-    of a result by post (`_postage_paid_online`)."""
-    from portal.workcalendar.services import office_calendar
+    of a result by post (`_postage_paid_online`).
+
+    A dossier the caller locked in its own innermost atomic block (the API's action view) is
+    submitted in that block, without a savepoint: an error rolls the caller's block back anyway."""
+    with transaction.atomic(savepoint=not locked_in_current_block(dossier)):
+        return _submit(dossier=dossier, actor=actor, expected_version=expected_version)
+
+
+def _submit(*, dossier: Dossier, actor, expected_version: int | None) -> Dossier:
+    from portal.workcalendar.services import office_calendar, round_the_clock_reception
 
     locked = _lock(dossier)
     _check_version(locked, expected_version)
@@ -132,6 +143,8 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
     _check_transition(locked, method, actor)
     previous = locked.state
     getattr(locked, method)()
+    # A notice recorded at once is saved once, with the record transition (one UPDATE).
+    at_once = plugin.records_on_submit and locked.state == State.SUBMITTED
     if pays_online:
         # The fee and/or the postage (a free procedure whose result goes by post): one payment of
         # payments.services.amount_due = fee_amount + postal_fee, then confirm_payment.
@@ -141,14 +154,17 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         fee = locked.procedure.fee_on(timezone.localdate(now), "in_person")
         locked.fee_amount = fee.amount if fee and not plugin.fee_waived(dossier=locked) else 0
         locked.fee_paid_online = False
-        calendar = office_calendar(locked.unit)  # the unit's office hours read once
-        locked.received_at = calendar.reception_moment(
-            now, round_the_clock=_receiving_round_the_clock(locked.procedure)
-        )
-        # The legal clock runs from the reception moment even if staff receive it later.
-        locked.due_at = _due_from(locked, calendar=calendar)
-    _save(
-        locked,
+        round_the_clock = _receiving_round_the_clock(locked.procedure)
+        if at_once and round_the_clock:
+            # No due moment for a notice recorded at once: no office hours to read.
+            locked.received_at = round_the_clock_reception(now)
+            locked.due_at = None
+        else:
+            calendar = office_calendar(locked.unit)  # the unit's office hours read once
+            locked.received_at = calendar.reception_moment(now, round_the_clock=round_the_clock)
+            # The legal clock runs from the reception moment even if staff receive it later.
+            locked.due_at = _due_from(locked, calendar=calendar)
+    fields = (
         "form_data",
         "area",
         "unit",
@@ -159,7 +175,9 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         "fee_paid_online",
         "postal_fee",
     )
-    event = _record(
+    if not at_once:
+        _save(locked, *fields)
+    event = _event_row(
         locked,
         action="submit",
         from_state=previous,
@@ -167,9 +185,18 @@ def submit(*, dossier: Dossier, actor, expected_version: int | None = None) -> D
         details={"fee_amount": locked.fee_amount, "received_at": _iso(locked.received_at)},
         at=now,
     )
+    if at_once and first_form(locked.procedure) is None:
+        # Nothing refers to the submit row before the record row is written: both go in one
+        # INSERT, in this order, in this transaction.
+        recorded = _record_at_once(
+            locked, plugin=plugin, actor=actor, now=now, unsaved=fields, submit_event=event
+        )
+        return refresh_caller(dossier, recorded)
+    event.save(force_insert=True)
     issue_filled_form(locked, event=event)
-    if plugin.records_on_submit and locked.state == State.SUBMITTED:
-        return refresh_caller(dossier, _record_at_once(locked, plugin=plugin, actor=actor, now=now))
+    if at_once:
+        recorded = _record_at_once(locked, plugin=plugin, actor=actor, now=now, unsaved=fields)
+        return refresh_caller(dossier, recorded)
     notify_event("dossier_submitted", dossier=locked, context={"submitted_at": _fmt(now)})
     return refresh_caller(dossier, locked)
 
@@ -195,11 +222,22 @@ RECORDED_EVENT = "notice_recorded"
 
 
 def _record_at_once(
-    locked: Dossier, *, plugin: ProcedurePlugin, actor, now: dt.datetime
+    locked: Dossier,
+    *,
+    plugin: ProcedurePlugin,
+    actor,
+    now: dt.datetime,
+    unsaved: tuple[str, ...] = (),
+    submit_event: DossierEvent | None = None,
 ) -> Dossier:
     """A notice recorded at once (plugin.records_on_submit, e.g. thông báo lưu trú): in the
     submit transaction the plugin's effect is applied and the dossier completed: no staff step,
-    no due moment (so it can never be overdue), received when submitted."""
+    no due moment (so it can never be overdue), received when submitted.
+
+    `unsaved`: the fields the submit transition changed without saving them; they are saved
+    with this transition's in one UPDATE, and the version counts both transitions.
+    `submit_event`: the submit transition's history row, not written yet: written with this
+    transition's in one INSERT (before it)."""
     _check_transition(locked, "record", actor)
     spec: ResultDocumentSpec | None = plugin.approve(dossier=locked, actor=actor)
     previous = locked.state
@@ -207,8 +245,10 @@ def _record_at_once(
     locked.received_at = locked.submitted_at = now
     locked.due_at = None
     locked.decided_at = locked.returned_at = now
-    _save(locked, "received_at", "submitted_at", "due_at", "decided_at", "returned_at")
-    event = _record(
+    if unsaved:
+        locked.version += 1  # the submit transition's version
+    _save(locked, *unsaved, "received_at", "submitted_at", "due_at", "decided_at", "returned_at")
+    event = _event_row(
         locked,
         action="record",
         from_state=previous,
@@ -216,6 +256,10 @@ def _record_at_once(
         details={"result_document": spec.title if spec else ""},
         at=now,
     )
+    if submit_event is not None:
+        DossierEvent.objects.bulk_create([submit_event, event])
+    else:
+        event.save(force_insert=True)
     if spec is not None:
         issue_document(
             locked,

@@ -186,7 +186,9 @@ def issue_filled_form(dossier: Dossier, *, event: DossierEvent | None) -> Docume
     """The procedure's form (its first FormTemplate: CT01, CT03 …) filled with the dossier's data,
     issued once as a Document and rendered after commit like the slips. None when the procedure
     has no form or the dossier has its filled form already."""
-    form = dossier.procedure.forms.order_by("code").first()
+    from portal.catalogue.selectors import first_form
+
+    form = first_form(dossier.procedure)  # kept in memory for the catalogue version
     if form is None or dossier.documents.filter(kind=Document.Kind.FORM).exists():
         return None
     context = document_context(

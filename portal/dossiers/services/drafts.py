@@ -11,6 +11,7 @@ from portal.catalogue.models import Procedure, ResultMethod
 from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers import attachments as attachment_checks
 from portal.dossiers.codes import new_dossier_code
+from portal.dossiers.formfields import clean_plain
 from portal.dossiers.models import (
     Attachment,
     Dossier,
@@ -81,8 +82,13 @@ def create_draft(
     limit_errors = draft_limit_errors(procedure, form_data or {})
     if limit_errors:
         raise ValidationError(limit_errors)
-    data = dict(plugin.initial(citizen=citizen))
-    data.update(form_data or {})
+    typed = form_data or {}
+    known = plugin.initial_fields
+    if known is not None and all(key in typed for key in known):
+        data = dict(typed)  # every key initial() could fill was typed
+    else:
+        data = dict(plugin.initial(citizen=citizen))
+        data.update(typed)
     dossier = Dossier(
         code="",
         citizen=citizen,
@@ -112,10 +118,16 @@ DRAFT_LIMIT_CODES = frozenset({"max_length", "max_value", "max_digits", "max_dec
 
 def draft_limit_errors(procedure: Procedure, data: dict) -> dict[str, list[str]]:
     """The plugin form's limits (max_length …) on what was typed, field → messages."""
-    form = get_plugin(procedure).form_class(data=data)
-    form.is_valid()
+    form_class = get_plugin(procedure).form_class
+    plain = clean_plain(form_class, data)  # no form instance when the form allows it
+    if plain is not None:
+        found = plain[1]
+    else:
+        form = form_class(data=data)
+        form.is_valid()
+        found = form.errors.as_data()
     errors: dict[str, list[str]] = {}
-    for name, field_errors in form.errors.as_data().items():
+    for name, field_errors in found.items():
         limited = [str(m) for e in field_errors if e.code in DRAFT_LIMIT_CODES for m in e.messages]
         if limited:
             errors[name] = limited
