@@ -3,25 +3,24 @@
 Before serving, the master runs Django's system checks as `manage.py check --deploy --fail-level
 ERROR` does: an error (e.g. a published level 3-4 procedure without a plugin, see
 portal/dossiers/checks.py) stops gunicorn instead of serving a hollow procedure. Warnings are
-printed and do not stop it. Database connections opened by the checks are closed before the
-workers fork.
+printed and do not stop it.
+
+The checks run in a child process, not in the master (issue 13: worker memory): the workers are
+forked from the master and load the application themselves, so everything the master imported
+(Django, the apps, and what only the checks import: the management commands, drf_spectacular's
+schema generator, PyYAML...) would stay in every worker's memory, about 10 MB each.
 """
 
-import os
+import subprocess
+import sys
+from pathlib import Path
+
+MANAGE_PY = Path(__file__).resolve().with_name("manage.py")
+CHECK_COMMAND = [sys.executable, str(MANAGE_PY), "check", "--deploy", "--fail-level", "ERROR"]
 
 
 def on_starting(server):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-    from django.core.management import call_command
-    from django.core.management.base import SystemCheckError
-    from django.db import connections
-
-    django.setup()
-    try:
-        call_command("check", deploy=True, fail_level="ERROR")
-    except SystemCheckError as exc:
-        server.log.error("Not serving: the system checks failed.\n%s", exc)
-        raise SystemExit(1) from None
-    finally:
-        connections.close_all()
+    result = subprocess.run(CHECK_COMMAND, check=False)
+    if result.returncode != 0:
+        server.log.error("Not serving: the system checks failed (see their output above).")
+        raise SystemExit(1)

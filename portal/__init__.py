@@ -1,5 +1,7 @@
-from .celery import app as celery_app
-from .drf_optional import import_rest_framework_compat
+from .drf_optional import UNUSED_BY_CELERY, import_rest_framework_compat, without
+
+with without(UNUSED_BY_CELERY):  # portal/drf_optional.py: optional integrations not used here
+    from .celery import app as celery_app
 
 import_rest_framework_compat()
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.core import views as core_views
+from portal.core.lazy_views import lazy_view
 from portal.dossiers import views as dossier_views
 
 api_v1 = [
@@ -27,12 +27,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema views are built on their first request (portal.core.lazy_views): importing
+    # drf_spectacular.views costs every web worker its renderers (PyYAML) and views.
+    path(
+        "api/schema/",
+        lazy_view("drf_spectacular.views.SpectacularAPIView"),
+        name="api-schema",
+    ),
     # The split view serves Swagger UI's init script as a separate URL (no inline script: CSP).
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="api/swagger_ui.html"
+        lazy_view(
+            "drf_spectacular.views.SpectacularSwaggerSplitView",
+            url_name="api-schema",
+            template_name="api/swagger_ui.html",
         ),
         name="api-docs",
     ),

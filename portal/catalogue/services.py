@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 
 from portal.core.errors import DomainError
@@ -42,6 +41,8 @@ class LoadSummary:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml  # only the loader command needs it: web workers do not keep PyYAML (issue 13)
+
     with path.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
 

@@ -8,7 +8,11 @@ for a level-4 online fee no payment provider can take.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import logging
+import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -234,9 +238,32 @@ def test_start_up_runs_the_checks_before_serving():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     command = compose["services"]["web"]["command"]
     assert command.index("manage.py check --deploy --fail-level ERROR") < command.index("gunicorn")
-    # a bare gunicorn (the image's CMD) runs them from its default configuration file
-    config = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
-    assert "def on_starting" in config and 'call_command("check"' in config
+    # a bare gunicorn (the image's CMD) runs them from its default configuration file, in a child
+    # process so the master (which the workers are forked from) does not load Django (issue 13)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    assert config.CHECK_COMMAND[1:] == [
+        str(ROOT / "manage.py"),
+        *["check", "--deploy", "--fail-level", "ERROR"],
+    ]
+    ran = []
+
+    class Server:
+        log = logging.getLogger("gunicorn.error")
+
+    def run(command, check):
+        ran.append(command)
+        return subprocess.CompletedProcess(command, returncode)
+
+    for returncode in (0, 1):
+        with mock.patch.object(config.subprocess, "run", run):
+            if returncode:
+                with pytest.raises(SystemExit):
+                    config.on_starting(Server())
+            else:
+                config.on_starting(Server())  # warnings only: serves
+    assert ran == [config.CHECK_COMMAND] * 2
 
 
 # --- the admin ---------------------------------------------------------------------------------

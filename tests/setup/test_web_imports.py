@@ -5,7 +5,8 @@ Packages that only the Celery workers, the commands or a rare request need are i
 they are used, so they do not sit in every web worker's memory: `holidays` (the working calendar
 reads a generated table), `cryptography`/pyHanko (document signing and verification), WeasyPrint
 and its font stack (the workers render PDFs), and DRF's optional `requests`/`pygments`
-integrations (portal/drf_optional.py).
+integrations, kombu's YAML/Brotli and Celery's greenlet support (portal/drf_optional.py), and
+drf_spectacular's schema views until their first request (portal/core/lazy_views.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ NOT_IN_A_WEB_WORKER = [
     "qrcode",
     "requests",
     "pygments",
+    "yaml",  # catalogue loader and drf_spectacular's YAML renderer (schema views are lazy)
+    "brotli",  # kombu's optional compression
+    "greenlet",  # Celery's optional greenlet idents
+    "drf_spectacular.views",
 ]
 
 
@@ -50,3 +55,19 @@ def test_drf_optional_integrations_are_off_but_the_packages_still_import():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, True, True]
+
+
+def test_hidden_optional_packages_import_normally_afterwards_and_the_schema_views_answer():
+    result = run_django(
+        "import json\n"
+        "import portal.wsgi\n"
+        "import yaml, greenlet\n"
+        "from django.test import Client\n"
+        "c = Client()\n"
+        "schema = c.get('/api/schema/')\n"
+        "docs = c.get('/api/docs/')\n"
+        "print(json.dumps([yaml.safe_load('a: 1'), greenlet.getcurrent() is not None,"
+        " schema.status_code, docs.status_code, b'openapi' in schema.content]))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [{"a": 1}, True, 200, 200, True]
