@@ -53,6 +53,18 @@ def clean_plain(
     return cleaned, errors
 
 
+def validate_form(form_class: type[forms.Form], data) -> tuple[dict, dict, dict]:
+    """(cleaned_data, field → [ValidationError], fields) of `form_class` bound to `data`, as
+    `form.is_valid()` gives them: without a form instance when the form is plain
+    (`clean_plain`), otherwise through an instance."""
+    plain = clean_plain(form_class, data)
+    if plain is not None:
+        return plain[0], plain[1], form_class.base_fields
+    form = form_class(data=data)
+    form.is_valid()
+    return form.cleaned_data, form.errors.as_data(), form.fields
+
+
 class ItemListWidget(forms.Widget):
     """Rows of the item form's fields, named `<name>-<i>-<field>`; blank rows are ignored.
 
@@ -198,18 +210,7 @@ class ItemListField(forms.Field):
         cleaned, errors = [], []
         label = self.item_label or _("Dòng")
         for i, item in enumerate(items, start=1):
-            plain = clean_plain(self.item_form, item)
-            if plain is not None:
-                item_data, item_errors = plain
-                fields = self.item_form.base_fields
-            else:
-                form = self.item_form(data=item)
-                form.is_valid()
-                item_data, item_errors, fields = (
-                    form.cleaned_data,
-                    form.errors.as_data(),
-                    form.fields,
-                )
+            item_data, item_errors, fields = validate_form(self.item_form, item)
             if not item_errors:
                 cleaned.append(item_data)
                 continue

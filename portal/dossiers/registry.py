@@ -77,12 +77,14 @@ class ProcedurePlugin:
 
         Returns the cleaned, JSON-serialisable data stored on the dossier.
         """
-        form = self.form_class(data=data)
-        if not form.is_valid():
+        from portal.dossiers.formfields import validate_form
+
+        cleaned, errors, _fields = validate_form(self.form_class, data)
+        if errors:
             # field → [ValidationError]: messages stay messages (get_json_data() would make
             # each {"message", "code"} dict read as two messages, the code shown to people).
-            raise forms.ValidationError(form.errors.as_data())
-        return {k: _jsonable(v) for k, v in form.cleaned_data.items()}
+            raise forms.ValidationError(errors)
+        return {k: _jsonable(v) for k, v in cleaned.items()}
 
     def required_documents(self, *, dossier: Dossier) -> list[RequiredDocument]:
         return [d for d in dossier.procedure.required_documents.all() if d.is_mandatory]

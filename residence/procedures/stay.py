@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from portal.dossiers.formfields import clean_plain
+from portal.dossiers.formfields import validate_form
 from portal.dossiers.registry import ProcedurePlugin, ResultDocumentSpec, _jsonable
 from residence.forms_stay import StayNoticeForm
 from residence.services import stays as stay_services
@@ -37,12 +37,8 @@ class StayNoticePlugin(ProcedurePlugin):
         return data
 
     def clean(self, *, dossier, data: dict[str, Any]) -> dict[str, Any]:
-        plain = clean_plain(self.form_class, data)  # no form instance (same checks, faster)
-        if plain is None:
-            form = self.form_class(data=data)
-            form.is_valid()
-            plain = form.cleaned_data, form.errors.as_data()
-        cleaned, form_errors = dict(plain[0]), plain[1]
+        cleaned, form_errors, _fields = validate_form(self.form_class, data)
+        cleaned = dict(cleaned)
         if form_errors:
             raise forms.ValidationError(form_errors)
         ids = frozenset(g.get("personal_id", "") for g in cleaned["guests"])

@@ -11,7 +11,7 @@ from portal.catalogue.models import Procedure, ResultMethod
 from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers import attachments as attachment_checks
 from portal.dossiers.codes import new_dossier_code
-from portal.dossiers.formfields import clean_plain
+from portal.dossiers.formfields import validate_form
 from portal.dossiers.models import (
     Attachment,
     Dossier,
@@ -118,14 +118,7 @@ DRAFT_LIMIT_CODES = frozenset({"max_length", "max_value", "max_digits", "max_dec
 
 def draft_limit_errors(procedure: Procedure, data: dict) -> dict[str, list[str]]:
     """The plugin form's limits (max_length …) on what was typed, field → messages."""
-    form_class = get_plugin(procedure).form_class
-    plain = clean_plain(form_class, data)  # no form instance when the form allows it
-    if plain is not None:
-        found = plain[1]
-    else:
-        form = form_class(data=data)
-        form.is_valid()
-        found = form.errors.as_data()
+    _cleaned, found, _fields = validate_form(get_plugin(procedure).form_class, data)
     errors: dict[str, list[str]] = {}
     for name, field_errors in found.items():
         limited = [str(m) for e in field_errors if e.code in DRAFT_LIMIT_CODES for m in e.messages]
