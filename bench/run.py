@@ -186,14 +186,20 @@ def generate_dossiers(*, start: int, count: int, unit, procedure) -> None:
 
 
 def stay_payload(area: str) -> dict:
-    """The stay notice (2.001159) with 5 guests, as its form takes it (issue 9)."""
+    """The stay notice (2.001159) with 5 guests, as its form takes it (issue 9). The guests arrive
+    tomorrow at 14:00 local time and stay four nights: a notice filed ahead of time is accepted
+    whatever the day the bench runs (an arrival already past the 23:00/08:00 rule is refused)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tomorrow = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + timedelta(days=1)
     guests = [
         {
             "personal_id": f"00109900{1000 + i}",
             "full_name": f"Trần Thị Khách {i}",
             "date_of_birth": f"199{i}-0{i + 1}-1{i}",
-            "arrives_at": "2026-12-01T14:00",
-            "leaves_on": "2026-12-05",
+            "arrives_at": f"{tomorrow.isoformat()}T14:00",
+            "leaves_on": (tomorrow + timedelta(days=4)).isoformat(),
         }
         for i in range(5)
     ]
