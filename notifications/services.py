@@ -32,6 +32,7 @@ from notifications.models import (
     statuses_below,
 )
 from notifications.providers import DeliveryError, LookupUnavailable, PermanentError, SendResult
+from portal.core import dispatch
 
 log = logging.getLogger("notifications")
 
@@ -355,23 +356,27 @@ def enqueue(ids: list[tuple[int, str]]) -> None:
     """Hand notifications to Celery: ordinary notices in batches of up to BATCH_SIZE ids per task,
     one-time codes one per task on their own queue (immediate, never behind a batch).
     A broker failure is logged: the rows stay claimable and the sweeper sends them later."""
-    from notifications import tasks
-
     ordinary = [pk for pk, queue in ids if queue != OTP_QUEUE]
     for pk, queue in ids:
         if queue != OTP_QUEUE:
             continue
         try:
-            tasks.deliver_otp.apply_async(
-                args=[pk], queue=OTP_QUEUE, retry=True, retry_policy=_RETRY_POLICY
+            dispatch.send(
+                "notifications.tasks.deliver_otp",
+                args=[pk],
+                queue=OTP_QUEUE,
+                retry_policy=_RETRY_POLICY,
             )
         except Exception as exc:  # broker down: the row stays "created" for the sweeper
             log.warning("notification %s not queued (%s); the sweeper will retry", pk, exc)
     for start in range(0, len(ordinary), BATCH_SIZE):
         chunk = ordinary[start : start + BATCH_SIZE]
         try:
-            tasks.deliver_batch.apply_async(
-                args=[chunk], queue=DEFAULT_QUEUE, retry=True, retry_policy=_RETRY_POLICY
+            dispatch.send(
+                "notifications.tasks.deliver_batch",
+                args=[chunk],
+                queue=DEFAULT_QUEUE,
+                retry_policy=_RETRY_POLICY,
             )
         except Exception as exc:  # broker down: the rows stay "created" for the sweeper
             log.warning(

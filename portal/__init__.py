@@ -1,8 +1,6 @@
-from .drf_optional import UNUSED_BY_CELERY, import_rest_framework_compat, without
-
-with without(UNUSED_BY_CELERY):  # portal/drf_optional.py: optional integrations not used here
-    from .celery import app as celery_app
+# The Celery app lives in portal/celery.py and is not imported here: web workers hand tasks to
+# the workers' relay without loading Celery (portal/core/dispatch.py); `celery -A portal` finds
+# portal.celery.app by itself.
+from .drf_optional import import_rest_framework_compat
 
 import_rest_framework_compat()
-
-__all__ = ("celery_app",)

@@ -208,7 +208,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat entries: "schedule" is seconds, or a dict of crontab fields ({"hour": 3, "minute": 15});
+# portal/celery.py turns those into Celery's crontab (settings import neither Celery nor kombu:
+# a web worker never loads them, see portal/core/dispatch.py).
 CELERY_BEAT_SCHEDULE: dict = {}
+# How a process without Celery loaded hands tasks over (portal/core/dispatch.py): "auto" relays
+# through the workers' relay list when the broker is Redis; "always"; "never" (publish directly).
+TASK_RELAY = env.str("TASK_RELAY", default="auto")
+if TASK_RELAY not in ("auto", "always", "never"):
+    raise ImproperlyConfigured(f"TASK_RELAY must be auto, always or never, not {TASK_RELAY!r}")
+TASK_RELAY_URL = env.str("TASK_RELAY_URL", default="")  # default: the broker's Redis
 
 CACHES = (
     {
@@ -326,11 +335,10 @@ LOGGING = {
 
 # ---------------------------------------------------------------------------------------------
 # notifications (owned by the notifications app; see notifications/services.py)
-from kombu import Queue  # noqa: E402
-
 # One-time codes have their own queue so they never wait behind a backlog of notices.
-# A plain `celery worker` consumes both queues; a dedicated worker can take `-Q otp`.
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("otp"))
+# A plain `celery worker` consumes both queues (declared in portal/celery.py from these names);
+# a dedicated worker can take `-Q otp`.
+TASK_QUEUE_NAMES = ("celery", "otp")
 CELERY_TASK_ROUTES = {"notifications.deliver_otp": {"queue": "otp"}}
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 NOTIFICATIONS_MAX_AGE_SECONDS = env.int("NOTIFICATIONS_MAX_AGE_SECONDS", default=24 * 3600)
@@ -367,25 +375,23 @@ NOTIFICATIONS_OTP_CHECKS_PER_IP = env.int("OTP_CHECKS_PER_IP", default=30)
 ACCOUNTS_POST_SIGNUP_REDIRECT = "notifications.views.after_signup"
 # Staff digest: hour of the morning run
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
-from celery.schedules import crontab  # noqa: E402
-
 CELERY_BEAT_SCHEDULE.update(
     {
         "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
         "notifications-purge": {
             "task": "notifications.purge",
-            "schedule": crontab(hour=3, minute=15),
+            "schedule": {"hour": 3, "minute": 15},
         },
         "notifications-staff-digest": {
             "task": "notifications.staff_digest",
-            "schedule": crontab(hour=NOTIFICATIONS_DIGEST_HOUR, minute=0),
+            "schedule": {"hour": NOTIFICATIONS_DIGEST_HOUR, "minute": 0},
         },
         # Citizens are told once when their dossier passes its due moment (issue 14).
         "dossiers-notify-overdue": {"task": "dossiers.notify_overdue", "schedule": 300.0},
         # Identity cards (issue 11): expire, then remind 30 days before expiry, once a day.
         "citizen-id-daily-cards": {
             "task": "citizen_id.daily_cards",
-            "schedule": crontab(hour=6, minute=30),
+            "schedule": {"hour": 6, "minute": 30},
         },
         # Documents are rendered once, by the worker; re-queue those whose task was lost.
         "dossiers-render-pending-documents": {
@@ -401,14 +407,14 @@ CELERY_BEAT_SCHEDULE.update(
 STATISTICS_REFRESH_MINUTES = env.int("STATISTICS_REFRESH_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["statistics-refresh"] = {
     "task": "statistics.refresh_recent",
-    "schedule": crontab(minute=f"*/{max(1, min(STATISTICS_REFRESH_MINUTES, 59))}"),
+    "schedule": {"minute": f"*/{max(1, min(STATISTICS_REFRESH_MINUTES, 59))}"},
 }
 # end statistics
 
 # residence: holders of a temporary residence expiring within 15 days are reminded once a day.
 CELERY_BEAT_SCHEDULE["residence-remind-expiring-temporary"] = {
     "task": "residence.remind_expiring_temporary",
-    "schedule": crontab(hour=8, minute=0),
+    "schedule": {"hour": 8, "minute": 0},
 }
 
 # back office: staff log into the admin with a password AND a TOTP code (django-otp); repeated

@@ -13,6 +13,10 @@ import os
 
 import pytest
 
+# The test process publishes tasks with the portal's Celery app (portal/core/dispatch.py: a process
+# with Celery loaded publishes directly; the relay has its own tests), whichever tests run.
+import portal.celery  # noqa: E402, F401
+
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 
 

@@ -28,6 +28,7 @@ from django.http import FileResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import quote_etag
 
+from portal.core import dispatch
 from portal.dossiers.models import Document
 
 logger = logging.getLogger(__name__)
@@ -68,10 +69,8 @@ def _first_in_grace(document_id: int) -> bool:
 
 
 def _queue(document_id: int) -> bool:
-    from portal.dossiers.tasks import render_document_task
-
     try:
-        render_document_task.delay(document_id)
+        dispatch.send("portal.dossiers.tasks.render_document_task", args=[document_id])
     except Exception:  # noqa: BLE001 - broker down: the beat task tries again
         logger.exception("Could not queue rendering of document %s", document_id)
         return False

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core import dispatch
 from portal.core.errors import Conflict, DomainError, PermissionDenied
 from portal.dossiers.models import Dossier, State
 from portal.payments.models import Payment, PaymentMethod, PaymentState, SandboxCharge
@@ -84,10 +85,8 @@ def _schedule_receipt(payment: Payment) -> None:
     payment_id = payment.pk
 
     def _go() -> None:
-        from portal.payments.tasks import render_receipt_task
-
         try:
-            render_receipt_task.delay(payment_id)
+            dispatch.send("portal.payments.tasks.render_receipt_task", args=[payment_id])
         except Exception:  # noqa: BLE001 - broker down: the download view renders on demand
             logger.exception("Could not queue the receipt of payment %s", payment_id)
 

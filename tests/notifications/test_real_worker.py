@@ -98,6 +98,29 @@ def test_event_reaches_loopback_gateway_and_smtp_through_the_worker(real_worker,
     assert "G09.20-20260609-0100" in message["Subject"]
 
 
+def test_a_process_without_celery_hands_the_notice_to_the_workers_relay(
+    real_worker, citizen, settings
+):
+    """A web worker does not load Celery (portal/core/dispatch.py): it puts the task on the relay
+    list and the worker's relay step publishes it. This process's own broker is a closed port
+    here, so the notice can only reach the gateway through the worker's relay."""
+    import redis
+
+    from portal.core.dispatch import RELAY_KEY
+
+    gateway, _smtp, worker = real_worker
+    settings.TASK_RELAY = "always"
+    settings.TASK_RELAY_URL = REDIS_TEST_URL
+    with producer_broker(CLOSED_BROKER), transaction.atomic():
+        (sms,) = notify(event=ev.RESULT_READY, user=citizen, context=CTX, channels=("sms",))
+    wait_for(lambda: _final(sms.pk))
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    assert [r["json"]["to"] for r in gateway.accepted] == ["+84912345678"]
+    assert redis.Redis.from_url(REDIS_TEST_URL).llen(RELAY_KEY) == 0
+    assert "task relay: forwarding" in worker.output()
+
+
 def test_gateway_500_500_200_through_the_worker(real_worker, citizen):
     gateway, _smtp, _worker = real_worker
     gateway.script.extend([500, 500, 200])

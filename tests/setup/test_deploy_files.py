@@ -51,7 +51,10 @@ def test_the_worker_consumes_every_queue_the_settings_route_tasks_to(compose):
     command = shlex.split(compose["services"]["worker"]["command"])
     assert command[:4] == ["celery", "-A", "portal", "worker"]
     consumed = set(command[command.index("-Q") + 1].split(","))
-    declared = {queue.name for queue in getattr(settings, "CELERY_TASK_QUEUES", ())} or {"celery"}
+    from portal.celery import app
+
+    declared = {queue.name for queue in app.conf.task_queues}
+    assert declared == set(settings.TASK_QUEUE_NAMES) >= {"celery", "otp"}
     routed = {route["queue"] for route in getattr(settings, "CELERY_TASK_ROUTES", {}).values()}
     assert declared | routed <= consumed
 

@@ -6,13 +6,18 @@ they are used, so they do not sit in every web worker's memory: `holidays` (the 
 reads a generated table), `cryptography`/pyHanko (document signing and verification), WeasyPrint
 and its font stack (the workers render PDFs), and DRF's optional `requests`/`pygments`
 integrations, kombu's YAML/Brotli and Celery's greenlet support (portal/drf_optional.py), and
-drf_spectacular's schema views until their first request (portal/core/lazy_views.py).
+drf_spectacular's schema views until their first request (portal/core/lazy_views.py), and Celery
+with kombu, amqp, billiard and click: a web worker hands its tasks to the workers' relay
+(portal/core/dispatch.py).
 """
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
+from tests.conftest import require_service
 from tests.setup.test_settings import run_django
 
 NOT_IN_A_WEB_WORKER = [
@@ -30,6 +35,12 @@ NOT_IN_A_WEB_WORKER = [
     "brotli",  # kombu's optional compression
     "greenlet",  # Celery's optional greenlet idents
     "drf_spectacular.views",
+    "celery",
+    "kombu",
+    "amqp",
+    "billiard",
+    "click",
+    "portal.celery",
 ]
 
 
@@ -71,3 +82,34 @@ def test_hidden_optional_packages_import_normally_afterwards_and_the_schema_view
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [{"a": 1}, True, 200, 200, True]
+
+
+@pytest.mark.redis
+def test_a_web_worker_hands_a_task_to_the_relay_without_loading_celery():
+    import redis
+
+    from portal.core.dispatch import RELAY_KEY
+    from tests.notifications.realworker import REDIS_TEST_URL, redis_available
+
+    require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.delete(RELAY_KEY)
+    result = run_django(
+        "import json, sys\n"
+        "import portal.wsgi\n"
+        "from portal.core import dispatch\n"
+        "dispatch.send('portal.dossiers.tasks.render_document_task', args=[7])\n"
+        "print(json.dumps([dispatch.relayed(), sorted({'celery', 'kombu'} & set(sys.modules))]))",
+        REDIS_URL=REDIS_TEST_URL,
+    )
+    try:
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, []]
+        (raw,) = client.lrange(RELAY_KEY, 0, -1)
+        message = json.loads(raw)
+        assert (message["task"], message["args"]) == (
+            "portal.dossiers.tasks.render_document_task",
+            [7],
+        )
+    finally:
+        client.delete(RELAY_KEY)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.catalogue.models import ResultMethod
+from portal.core import dispatch
 from portal.dossiers.models import (
     Document,
     Dossier,
@@ -124,10 +125,8 @@ def issue_document(
     document_id = document.pk
 
     def _schedule() -> None:
-        from portal.dossiers.tasks import render_document_task
-
         try:
-            render_document_task.delay(document_id)
+            dispatch.send("portal.dossiers.tasks.render_document_task", args=[document_id])
         except Exception:  # noqa: BLE001 - broker down: re-queued by a download or the beat task
             logger.exception("Could not queue rendering of document %s", document_id)
 
