@@ -113,3 +113,25 @@ def test_a_web_worker_hands_a_task_to_the_relay_without_loading_celery():
         )
     finally:
         client.delete(RELAY_KEY)
+
+
+def test_without_redis_a_task_runs_in_the_process_that_hands_it_over():
+    """The development set-up (no REDIS_URL): Celery is loaded on the first hand-over and the task
+    runs eagerly, in the request's process."""
+    result = run_django(
+        "import json, sys\n"
+        "import portal.wsgi\n"
+        "from portal.core import dispatch\n"
+        "before = 'portal.celery' in sys.modules\n"
+        "from celery.signals import task_success\n"
+        "ran = []\n"
+        "task_success.connect(lambda sender, **kw: ran.append(sender.name), weak=False)\n"
+        "dispatch.send('notifications.tasks.noop')\n"
+        "print(json.dumps([before, dispatch.relayed(), ran]))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        False,
+        False,
+        ["notifications.noop"],
+    ]
