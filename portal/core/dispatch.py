@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-import time
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -40,7 +39,7 @@ def send(
     """Queue `task` (dotted path of a task in an app's `tasks` module) with `args` (JSON values).
     Raises what the broker or Redis raises; the caller logs it and the sweepers retry later."""
     if relayed():
-        message = {"task": task, "args": list(args), "queue": queue, "sent_at": time.time()}
+        message = {"task": task, "args": list(args), "queue": queue}
         relay_client().rpush(RELAY_KEY, json.dumps(message, separators=(",", ":")))
         return
     options: dict = {}
@@ -53,16 +52,16 @@ def send(
 
 def relayed() -> bool:
     """True when this process hands tasks to the workers' relay instead of publishing them."""
-    mode = getattr(settings, "TASK_RELAY", "auto")
+    mode = settings.TASK_RELAY
     if mode == "never" or settings.CELERY_TASK_ALWAYS_EAGER:
         return False
     if mode == "always":
         return True
-    return _is_redis(relay_url()) and "portal.celery" not in sys.modules
+    return is_redis_url(relay_url()) and "portal.celery" not in sys.modules
 
 
 def relay_url() -> str:
-    return getattr(settings, "TASK_RELAY_URL", "") or settings.CELERY_BROKER_URL
+    return settings.TASK_RELAY_URL or settings.CELERY_BROKER_URL
 
 
 def relay_client():
@@ -93,5 +92,5 @@ def task_at(path: str):
     return task
 
 
-def _is_redis(url: str) -> bool:
+def is_redis_url(url: str) -> bool:
     return url.startswith(("redis://", "rediss://", "unix://"))

@@ -78,7 +78,7 @@ class TaskRelayStep(bootsteps.StartStopStep):
 
     def start(self, worker):
         url = dispatch.relay_url()
-        if not dispatch._is_redis(url):
+        if not dispatch.is_redis_url(url):
             return
         import redis
 
